@@ -31,7 +31,7 @@ def list_names(spec: TemplateSpec, framework: Framework) -> dict[str, list[str]]
 
 
 def write_list_sheet(wb: Workbook, ws: Worksheet, spec: TemplateSpec, framework: Framework,
-                     fmt) -> None:
+                     fmt, password: str) -> None:
     """One column per list: the name in row 1, the items below; each defined workbook-wide."""
     for col, (name, items) in enumerate(list_names(spec, framework).items()):
         ws.write_string(0, col, name, fmt)
@@ -39,6 +39,7 @@ def write_list_sheet(wb: Workbook, ws: Worksheet, spec: TemplateSpec, framework:
             ws.write_string(row, col, item, fmt)
         rng = CellRange(1, col, max(len(items), 1), col)
         wb.define_name(name, "=" + rng.absolute(ws.name))
+    ws.protect(password)
     ws.very_hidden()
 
 

@@ -5,6 +5,7 @@ import math
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -173,6 +174,13 @@ def _write_project(wb, st: Styles, spec: TemplateSpec, plan: WorkbookPlan, name:
     _print_setup(ws, landscape=True, repeat_row=header.row1)
 
 
+def _created(stamp: str) -> datetime:
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
 def _quoted(sheet: str) -> str:
     return "'" + sheet + "'"
 
@@ -203,7 +211,8 @@ def write_workbook(path: Path, spec: TemplateSpec, framework: Framework,
         _write_cover(wb, st, spec, plan, snap)
         for name, project in sheets:
             _write_project(wb, st, spec, plan, name, project, snap)
-        write_list_sheet(wb, wb.add_worksheet(spec.sheets.lists), spec, framework, st.list_cell)
+        write_list_sheet(wb, wb.add_worksheet(spec.sheets.lists), spec, framework, st.list_cell,
+                         plan.password)
         meta = Meta(
             template_id=spec.id, template_version=spec.version, framework=framework.id,
             year=plan.year, unit_code=plan.unit.code if plan.unit else None,
@@ -214,10 +223,12 @@ def write_workbook(path: Path, spec: TemplateSpec, framework: Framework,
         for r, row in enumerate(meta.rows()):
             for c, value in enumerate(row):
                 meta_ws.write_string(r, c, value)
+        meta_ws.protect(plan.password)
         meta_ws.very_hidden()
         wb.set_properties({"title": spec.title.format(year=plan.year),
                            "subject": plan.unit.name if plan.unit else "空白模板",
-                           "author": "xltool", "comments": f"{spec.id} {spec.version}"})
+                           "author": "xltool", "comments": f"{spec.id} {spec.version}",
+                           "created": _created(plan.generated_at)})
         wb.set_custom_property("xt_template", spec.id)
         wb.set_custom_property("xt_version", spec.version)
         wb.set_custom_property("xt_unit_code", meta.unit_code or "")

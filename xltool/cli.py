@@ -1,0 +1,89 @@
+"""The command line: parses options, calls the library, renders. Messages are in Chinese."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+import yaml
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from .distlist import ListError
+from .generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
+from .spec import Framework, TemplateSpec, load_framework, load_spec
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="xltool：预算项目绩效目标表的生成、审核与汇总工具。")
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]错误：[/]{message}", highlight=False)
+    return typer.Exit(code)
+
+
+def load_template(template: Optional[Path], framework: Optional[str]
+                  ) -> tuple[TemplateSpec, Framework]:
+    """The spec and framework, or a usage error naming the file."""
+    what = template or "内置模板"
+    try:
+        spec = load_spec(template)
+        what = framework or spec.framework
+        return spec, load_framework(framework or spec.framework)
+    except FileNotFoundError:
+        raise fail(f"找不到模板或指标体系文件：{what}。", 2)
+    except (ValidationError, yaml.YAMLError, TypeError, ValueError) as exc:
+        raise fail(f"模板或指标体系文件 {what} 有误：{exc}", 2)
+
+
+@app.command("generate", help="按分发名单为每个单位生成预填、加保护的填报表；或用 --blank 生成空白模板。")
+def generate_cmd(
+    unit_list: Optional[Path] = typer.Argument(None, metavar="名单",
+                                               help="分发名单（.xlsx 或 .csv）"),
+    out_dir: Path = typer.Option(..., "-o", "--out", help="输出文件夹"),
+    year: int = typer.Option(date.today().year, "--year", help="预算年度"),
+    blank: bool = typer.Option(False, "--blank", help="生成一份不指定单位的空白模板"),
+    blank_sheets: Optional[int] = typer.Option(None, "--blank-sheets",
+                                               help="无预定项目时的空白项目表数量（默认 5）"),
+    template: Optional[Path] = typer.Option(None, "--template", help="模板定义文件（YAML）"),
+    framework: Optional[str] = typer.Option(None, "--framework",
+                                            help="指标体系：seed（默认）或 mof2021，或 YAML 文件路径"),
+    password: Optional[str] = typer.Option(None, "--password",
+                                           help="保护密码（不填则随机生成并显示）"),
+    force: bool = typer.Option(False, "--force", help="覆盖输出文件夹中的同名文件"),
+) -> None:
+    if blank == (unit_list is not None):
+        raise fail("请指定分发名单文件，或使用 --blank 生成空白模板（二者选一）。", 2)
+    spec, fw = load_template(template, framework)
+    try:
+        batch = generate(out_dir, list_path=unit_list, year=year, blank_sheets=blank_sheets,
+                         spec=spec, framework=fw, password=password, force=force)
+    except ListError as exc:
+        raise fail(str(exc))
+    except GenerateError as exc:
+        raise fail(str(exc))
+    except OSError as exc:
+        raise fail(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查路径和权限。")
+    table = Table(title=f"{batch.year}年预算项目绩效目标表 已生成 {len(batch.files)} 份")
+    for column in ("单位编码", "单位名称", "项目数", "文件"):
+        table.add_column(column)
+    for g in batch.files:
+        table.add_row(g.unit_code or "—", g.unit_name or "（空白模板）", str(g.projects), g.file)
+    out.print(table)
+    out.print(f"输出文件夹：{batch.out_dir}")
+    out.print(f"分发清单：{MANIFEST_NAME}、{MANIFEST_CSV_NAME}（县局留存，勿外发）")
+    if batch.password_generated:
+        out.print(f"保护密码（随机生成，已记入 {MANIFEST_NAME}，请妥善保存）：[bold]{batch.password}[/]",
+                  highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
