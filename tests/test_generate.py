@@ -312,6 +312,8 @@ def test_existing_files_are_not_overwritten_without_force(tmp_path):
     generate(tmp_path, year=2025, password=PASSWORD)
     with pytest.raises(GenerateError, match="--force"):
         generate(tmp_path, year=2025, password=PASSWORD)
+    with pytest.raises(GenerateError, match=MANIFEST_NAME):  # another year: the manifest stays
+        generate(tmp_path, year=2026, password=PASSWORD)
     generate(tmp_path, year=2025, password=PASSWORD, force=True)
 
 

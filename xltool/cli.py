@@ -18,7 +18,12 @@ from .spec import Framework, TemplateSpec, load_framework, load_spec
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="xltool：预算项目绩效目标表的生成、审核与汇总工具。")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+@app.callback()
+def _root() -> None:
+    """xltool：预算项目绩效目标表的生成、审核与汇总工具。"""
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -69,8 +74,9 @@ def generate_cmd(
     except OSError as exc:
         raise fail(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查路径和权限。")
     table = Table(title=f"{batch.year}年预算项目绩效目标表 已生成 {len(batch.files)} 份")
-    for column in ("单位编码", "单位名称", "项目数", "文件"):
-        table.add_column(column)
+    for column in ("单位编码", "单位名称", "项目数"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("文件", overflow="fold")
     for g in batch.files:
         table.add_row(g.unit_code or "—", g.unit_name or "（空白模板）", str(g.projects), g.file)
     out.print(table)

@@ -89,7 +89,7 @@ def _targets(units: list[Unit | None], out_dir: Path, year: int, force: bool) ->
             raise GenerateError(f"单位 {unit.code if unit else ''} 与另一单位的文件名相同（{path.name}），"
                                 "请检查名单中的单位编码和名称。")
         seen[key] = unit
-    existing = [p.name for p in paths if p.exists()]
+    existing = [p.name for p in [*paths, out_dir / MANIFEST_NAME] if p.exists()]
     if existing and not force:
         shown = "、".join(existing[:3]) + (" 等" if len(existing) > 3 else "")
         raise GenerateError(f"输出文件夹 {out_dir} 中已有同名文件：{shown}。"

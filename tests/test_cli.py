@@ -1,0 +1,61 @@
+"""The command line as a user runs it (typer's runner, real files)."""
+from __future__ import annotations
+
+import json
+
+import openpyxl
+from support import EXAMPLE_LIST
+from typer.testing import CliRunner
+
+from xltool.cli import app
+from xltool.generate import MANIFEST_NAME
+
+runner = CliRunner()
+
+
+def test_generate_example(tmp_path):
+    result = runner.invoke(app, ["generate", str(EXAMPLE_LIST), "-o", str(tmp_path),
+                                 "--year", "2025", "--password", "county-2025"])
+    assert result.exit_code == 0, result.output
+    assert "已生成 3 份" in result.output and "玉田县林西镇人民政府本级" in result.output
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text("utf-8"))
+    assert manifest["password"] == "county-2025"
+    assert "保护密码（随机生成" not in result.output
+    assert len(list(tmp_path.glob("*.xlsx"))) == 3
+
+
+def test_generate_blank_prints_the_random_password(tmp_path):
+    result = runner.invoke(app, ["generate", "--blank", "-o", str(tmp_path), "--year", "2025",
+                                 "--blank-sheets", "3", "--framework", "mof2021"])
+    assert result.exit_code == 0, result.output
+    password = json.loads((tmp_path / MANIFEST_NAME).read_text("utf-8"))["password"]
+    assert password in result.output
+    wb = openpyxl.load_workbook(next(tmp_path.glob("*.xlsx")))
+    assert wb.sheetnames[:4] == ["填报说明", "项目1", "项目2", "项目3"]
+
+
+def test_bad_list_is_a_chinese_message_not_a_traceback(tmp_path):
+    bad = tmp_path / "名单.csv"
+    bad.write_text("单位编码,单位名称,项目编码,项目名称,预算数,财政资金,其他资金\n"
+                   "484001,林西镇,P1,甲,一万,0,0\n", encoding="utf-8")
+    result = runner.invoke(app, ["generate", str(bad), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "第 2 行" in result.output and "名单.csv" in result.output
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert runner.invoke(app, ["generate", "-o", str(tmp_path)]).exit_code == 2
+    both = runner.invoke(app, ["generate", str(EXAMPLE_LIST), "--blank", "-o", str(tmp_path)])
+    assert both.exit_code == 2 and "二者选一" in both.output
+    bad_fw = runner.invoke(app, ["generate", "--blank", "-o", str(tmp_path),
+                                 "--framework", "nonexistent"])
+    assert bad_fw.exit_code == 2 and "nonexistent" in bad_fw.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_unwritable_output_is_reported(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(app, ["generate", "--blank", "-o", str(blocker / "sub")])
+    assert result.exit_code == 1 and "无法写入" in result.output
