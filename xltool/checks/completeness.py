@@ -1,0 +1,86 @@
+"""Is everything that must be filled in filled in?"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ..reader import ReadWorkbook
+from ..spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS
+from .indicators import interpret
+from .registry import Finding, check
+
+ProjectField = Literal[PROJECT_FIELD_KEYS]  # type: ignore[valid-type]
+IndicatorKey = Literal[INDICATOR_KEYS]  # type: ignore[valid-type]
+CoverField = Literal["unit_code", "unit_name", "contact", "phone"]
+
+
+class FieldsParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    fields: list[ProjectField]
+
+
+class CoverParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    fields: list[CoverField]
+
+
+class IndicatorParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    columns: list[IndicatorKey]
+
+
+def used_projects(wb: ReadWorkbook):
+    return [p for p in wb.projects if p.used]
+
+
+@check("required_fields", keys={"field"}, params=FieldsParams)
+def required_fields(wb: ReadWorkbook, params: FieldsParams):
+    """A required project field is empty."""
+    for p in used_projects(wb):
+        for key in params.fields:
+            cell = p.fields[key]
+            if cell.blank and not cell.formula_without_value:
+                yield Finding(p.name, cell.ref, {"field": wb.spec.project.fields[key].label.text})
+
+
+@check("cover_required", keys={"field"}, params=CoverParams)
+def cover_required(wb: ReadWorkbook, params: CoverParams):
+    """A field of the unit block on the instructions sheet is empty."""
+    for key in params.fields:
+        cell = wb.cover.get(key)
+        if cell is not None and cell.blank:
+            yield Finding(cell.sheet, cell.ref, {"field": wb.spec.cover.fields[key].label.text})
+
+
+@check("plan_required", keys={"checkpoint"})
+def plan_required(wb: ReadWorkbook, _):
+    """A checkpoint of the spending plan is empty."""
+    for p in used_projects(wb):
+        for name, cell in zip(wb.spec.checkpoints, p.plan):
+            if cell.blank and not cell.formula_without_value:
+                yield Finding(p.name, cell.ref, {"checkpoint": name})
+
+
+@check("indicator_incomplete", keys={"number", "column"}, params=IndicatorParams)
+def indicator_incomplete(wb: ReadWorkbook, params: IndicatorParams):
+    """A used indicator row lacks a required column (unit only for quantitative ones)."""
+    headers = {c.key: c.header for c in wb.spec.project.indicators.columns}
+    for p in used_projects(wb):
+        for row in p.indicators:
+            reading = interpret(row, wb.spec)
+            present = {k: not row[k].blank for k in INDICATOR_KEYS}
+            present["operator"] = present["operator"] or reading.operator is not None
+            present["unit"] = present["unit"] or reading.unit is not None or reading.qualitative
+            for key in params.columns:
+                if not present[key] and not row[key].formula_without_value:
+                    yield Finding(p.name, row[key].ref, {"number": row.number,
+                                                          "column": headers[key]})
+
+
+@check("no_indicators")
+def no_indicators(wb: ReadWorkbook, _):
+    """A project has no indicators at all."""
+    for p in used_projects(wb):
+        if not p.indicators:
+            yield Finding(p.name, p.body.a1)

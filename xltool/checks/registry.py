@@ -1,0 +1,48 @@
+"""The registry of checks that rules refer to by name.
+
+A check is a function that looks at the model of a returned workbook (or the whole batch) and
+yields Findings: where the problem is and the values its message needs. Which checks run, how
+severe they are and what they say is decided by the rule set (rules/*.yaml), not here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Finding:
+    sheet: str | None
+    cell: str | None
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckDef:
+    name: str
+    fn: Callable[..., Iterable]
+    params: type[BaseModel]
+    keys: frozenset[str]              # placeholders its findings fill in, besides sheet/cell
+    scope: Literal["workbook", "batch"]
+    needs_template: bool              # only runs when the workbook's template is known
+    doc: str
+
+
+CHECKS: dict[str, CheckDef] = {}
+
+
+def check(name: str, *, keys: Iterable[str] = (), params: type[BaseModel] = NoParams,
+          scope: Literal["workbook", "batch"] = "workbook", needs_template: bool = True):
+    def register(fn):
+        if name in CHECKS:
+            raise ValueError(f"check {name} registered twice")
+        CHECKS[name] = CheckDef(name, fn, params, frozenset(keys), scope, needs_template,
+                                (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "")
+        return fn
+    return register

@@ -1,0 +1,131 @@
+"""Interpreting what people type into cells: numbers, percentages, operators, units.
+
+Every function here takes a raw cell value (and its number format) and returns a normalised
+value or None when it cannot be interpreted; callers turn None into an issue at the cell.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+PERCENT_UNIT = "百分比"
+QUALITATIVE = "定性"
+_OPERATORS = [  # longest spelling first
+    ("大于等于", "≥"), ("不低于", "≥"), ("不少于", "≥"), ("不小于", "≥"),
+    ("小于等于", "≤"), ("不高于", "≤"), ("不超过", "≤"), ("不多于", "≤"), ("不大于", "≤"),
+    (">=", "≥"), ("=>", "≥"), ("≥", "≥"), ("≧", "≥"), ("⩾", "≥"),
+    ("<=", "≤"), ("=<", "≤"), ("≤", "≤"), ("≦", "≤"), ("⩽", "≤"),
+    ("==", "="), ("等于", "="), ("=", "="), ("大于", ">"), (">", ">"), ("小于", "<"), ("<", "<"),
+    (QUALITATIVE, QUALITATIVE),
+]
+_PERCENT_WORDS = ("百分比", "百分点", "%", "‰")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def clean_text(value: object) -> str:
+    """Text as typed, NFKC-normalised (full-width to half-width), without stray whitespace."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def is_blank(value: object) -> bool:
+    return clean_text(value) == ""
+
+
+def is_percent_format(number_format: str | None) -> bool:
+    return bool(number_format) and "%" in re.sub(r'"[^"]*"|\\.', "", number_format)
+
+
+def to_decimal(value: object, number_format: str | None = None, *,
+               percent: bool = False) -> Decimal | None:
+    """A number from a cell: 25, 25.0, "25", "２５", "1,234.50", "¥20000", "20000元".
+
+    With percent=True the result is in percent: "25%" -> 25, and 0.25 in a %-formatted cell
+    -> 25 (that is what the township sees on screen). A "%" sign is refused when percent=False.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, Decimal)):
+        number = Decimal(str(value))
+        if percent and is_percent_format(number_format):
+            number *= 100
+        return _tidy(number)
+    text = clean_text(value).replace(",", "").replace(" ", "")
+    text = text.removeprefix("¥").removesuffix("元")
+    has_percent = text.endswith("%")
+    if has_percent:
+        if not percent:
+            return None
+        text = text[:-1]
+    if not _NUMBER.fullmatch(text):
+        return None
+    try:
+        return _tidy(Decimal(text))
+    except InvalidOperation:
+        return None
+
+
+def _tidy(number: Decimal) -> Decimal | None:
+    if not number.is_finite():
+        return None
+    # float noise such as 0.1 + 0.2 from a %-formatted cell: keep 10 significant decimals
+    return number.quantize(Decimal("1.0000000000")).normalize() + 0
+
+
+def normalise_operator(value: object) -> str | None:
+    text = clean_text(value).replace(" ", "")
+    for spelling, op in _OPERATORS:
+        if text == spelling:
+            return op
+    return None
+
+
+def normalise_unit(value: object, units: list[str]) -> str | None:
+    text = clean_text(value).replace(" ", "")
+    if text in _PERCENT_WORDS or text == "百分率":
+        return PERCENT_UNIT
+    return text if text in units else None
+
+
+@dataclass(frozen=True)
+class TargetValue:
+    """指标值 as typed, split into operator, number/word and unit where the text carries them."""
+    operator: str | None    # from the text itself, e.g. "≥95%"
+    number: Decimal | None
+    word: str | None        # a qualitative value such as 优
+    unit: str | None        # from the text itself ("%" -> 百分比)
+
+
+def split_target(value: object, number_format: str | None, units: list[str]) -> TargetValue:
+    """Read 指标值: 95, "95", "95%", "≥95%", "≥2次", 0.95 in a %-formatted cell, "优"."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        unit = PERCENT_UNIT if is_percent_format(number_format) else None
+        return TargetValue(None, to_decimal(value, number_format, percent=True), None, unit)
+    text = clean_text(value).replace(" ", "")
+    operator = None
+    for spelling, op in _OPERATORS:
+        if op != QUALITATIVE and text.startswith(spelling) and len(text) > len(spelling):
+            operator, text = op, text[len(spelling):]
+            break
+    match = _NUMBER.match(text.replace(",", ""))
+    if match is None:
+        return TargetValue(operator, None, text or None, None)
+    rest = text.replace(",", "")[match.end():]
+    unit = normalise_unit(rest, units) if rest else None
+    if rest and unit is None:
+        return TargetValue(operator, None, text, None)
+    return TargetValue(operator, _tidy(Decimal(match.group(0))), None, unit)
+
+
+def display(value: object) -> str:
+    """A value as the township sees it, for messages."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text if len(text) <= 30 else text[:29] + "…"
