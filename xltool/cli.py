@@ -11,7 +11,10 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from .checker import UnitsError, check_paths, find_returns, load_expected
 from .distlist import ListError
+from .render import print_report, print_rules, write_json
+from .rules import RuleSet, load_rules
 from .generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
 from .spec import Framework, TemplateSpec, load_framework, load_spec
 
@@ -85,6 +88,66 @@ def generate_cmd(
     if batch.password_generated:
         out.print(f"保护密码（随机生成，已记入 {MANIFEST_NAME}，请妥善保存）：[bold]{batch.password}[/]",
                   highlight=False)
+
+
+def _codes(values: list[str]) -> list[str]:
+    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+
+
+def _load_rules(path: Optional[Path]) -> RuleSet:
+    try:
+        return load_rules(path)
+    except FileNotFoundError:
+        raise fail(f"找不到规则文件：{path}。", 2)
+    except (ValidationError, yaml.YAMLError, UnicodeDecodeError, TypeError, ValueError) as exc:
+        raise fail(f"规则文件 {path or '内置规则'} 有误：{exc}", 2)
+
+
+@app.command("check", help="审核报回的填报表（文件或文件夹），逐格列出问题。")
+def check_cmd(
+    paths: list[Path] = typer.Argument(..., metavar="文件或文件夹...",
+                                       help="报回的 .xlsx 文件，或包含它们的文件夹（含子文件夹）"),
+    units: Optional[Path] = typer.Option(None, "--units",
+                                         help="分发名单或 xltool-manifest.json，用于列出未报送的单位"),
+    rules_file: Optional[Path] = typer.Option(None, "--rules", help="规则文件（YAML），默认内置规则"),
+    json_out: Optional[str] = typer.Option(None, "--json",
+                                           help="把结果写成 JSON 文件；“-” 表示输出到屏幕"),
+    select: list[str] = typer.Option([], "--select", help="只用这些规则（代码或前缀，逗号分隔）"),
+    ignore: list[str] = typer.Option([], "--ignore", help="不用这些规则（代码或前缀，逗号分隔）"),
+) -> None:
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"找不到：{'、'.join(missing)}。", 2)
+    rules = _load_rules(rules_file)
+    selected, ignored = _codes(select), _codes(ignore)
+    unknown = rules.unknown_codes(selected + ignored)
+    if unknown:
+        raise fail(f"没有这些规则代码：{'、'.join(unknown)}。可用 xltool rules 查看。", 2)
+    if not find_returns(paths):
+        raise fail("没有找到要审核的表格文件（.xlsx）。", 2)
+    try:
+        expected = load_expected(units) if units else None
+    except UnitsError as exc:
+        raise fail(str(exc), 2)
+    report = check_paths(paths, rules=rules, select=selected, ignore=ignored, units=expected)
+    if json_out == "-":
+        write_json(report, None)
+    else:
+        print_report(report, out)
+        if json_out:
+            try:
+                write_json(report, Path(json_out))
+            except OSError as exc:
+                raise fail(f"无法写入 {json_out}：{exc.strerror or exc}。")
+            out.print(f"JSON 结果已写入 {json_out}")
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command("rules", help="列出审核规则（代码、严重程度、说明）。")
+def rules_cmd(
+    rules_file: Optional[Path] = typer.Option(None, "--rules", help="规则文件（YAML）"),
+) -> None:
+    print_rules(_load_rules(rules_file), out)
 
 
 def main() -> None:  # pragma: no cover - console entry

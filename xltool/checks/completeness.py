@@ -84,3 +84,11 @@ def no_indicators(wb: ReadWorkbook, _):
     for p in used_projects(wb):
         if not p.indicators:
             yield Finding(p.name, p.body.a1)
+
+
+@check("no_projects")
+def no_projects(wb: ReadWorkbook, _):
+    """No project sheet of the workbook is filled in."""
+    if wb.projects and not any(p.used for p in wb.projects):
+        first = wb.projects[0]
+        yield Finding(first.name, first.fields["project_code"].ref)

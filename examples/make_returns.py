@@ -1,0 +1,87 @@
+"""Build the example returns from the generated workbooks (run from the repository root):
+
+    python examples/make_returns.py
+
+- returns/484001_…_已填.xlsx: the seed's five projects (seed_2025_484001.yaml) filled in as the
+  township did in 2025; it must pass the checker with no errors.
+- returns/489001_…_有错误.xlsx: a return with the typical mistakes listed in
+  returns/489001_有错误_预期问题.yaml, each with the issue the checker must report.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from xltool.fill import fill_workbook, seed_row  # noqa: E402
+from xltool.spec import load_spec  # noqa: E402
+
+GENERATED = ROOT / "examples" / "generated"
+RETURNS = ROOT / "examples" / "returns"
+STEM = "_2025年预算项目绩效目标表"
+
+
+def seed_return() -> Path:
+    seed = yaml.safe_load((ROOT / "examples" / "seed_2025_484001.yaml").read_text("utf-8"))
+    units = load_spec().lists.units
+    projects = {}
+    for i, p in enumerate(seed["projects"], start=1):
+        sheet = f"{i}.{p['name']}"
+        projects[sheet] = {"plan": p["plan"], "fields": {"goal": p["goal"]},
+                           "indicators": [seed_row(r, units) for r in p["indicators"]]}
+    dest = RETURNS / f"484001_玉田县林西镇人民政府本级{STEM}_已填.xlsx"
+    fill_workbook(GENERATED / f"484001_玉田县林西镇人民政府本级{STEM}.xlsx", dest,
+                  cover={"contact": "林西镇财政所", "phone": "0315-0000000"}, projects=projects)
+    return dest
+
+
+def broken_return() -> Path:
+    p1 = {
+        "plan": [30, 20, 80, 90],                       # goes down at 6月底; 12月底 not 100
+        "fields": {"goal": None},                       # 绩效目标 left empty
+        "indicators": [
+            ["产出指标", "数量指标", "清运垃圾量", "全年清运生活垃圾", "≥", 1200, "吨", "计划标准"],
+            ["产出指标", "社会效益指标", "保洁覆盖率", "保洁覆盖村庄比例", "≥", 95, "百分比",
+             "计划标准"],                               # 二级 not under 产出指标
+            ["产出指标", "质量指标", "垃圾无害化处理率", "无害化处理比例", "≥", "九十五", "百分比",
+             "行业标准"],                               # value in words
+            ["产出指标", "时效指标", "及时清运率", "24小时内清运比例", "≥", 120, "百分比",
+             "计划标准"],                               # a percentage over 100
+            ["产出指标", "成本指标", "保洁员人均成本", "每人每次成本", "≤", 150, "人/次",
+             "预算支出标准"],                            # unit typed by hand
+            ["效益指标", "社会效益指标", None, "村容村貌改善", "定性", "优", None,
+             "其他标准"],                               # 三级指标 missing
+            ["效益指标", "生态效益指标", "保洁覆盖率", "覆盖率", "≥", 90, "%", "历史标准"],
+                                                        # same 三级 as row 2
+            ["满意度指标", "服务对象满意度指标", "村民满意度", "抽样调查", "≥", 80, "百分比",
+             "历史标准"],                               # satisfaction below 90%
+        ],
+    }
+    p2 = {
+        "plan": ["25%", "50", 0.75, "一百"],             # 12月底 in words
+        "fields": {"goal": "1.保障基层党组织活动正常开展"},
+        "cells": {"C4": 50000},                         # pre-filled budget changed
+        "indicators": [
+            ["产出", "数量指标", "开展活动次数", "全年组织活动", "≥", 12, "次", "计划标准"],
+                                                        # 一级 typed by hand
+            ["产出指标", "质量指标", "活动质量", "活动评价", "定性", "好", None, "其他标准"],
+                                                        # qualitative value not in list
+            ["效益指标", "社会效益指标", "党员参与率", "参与比例", "≤", "≥95%", "百分比",
+             "历史标准"],                               # operator contradicts the value
+        ],                                              # and no 满意度指标 at all
+    }
+    dest = RETURNS / f"489001_示例县东河镇人民政府本级{STEM}_有错误.xlsx"
+    fill_workbook(GENERATED / f"489001_示例县东河镇人民政府本级{STEM}.xlsx", dest,
+                  cover={"phone": "0315-1111111"},       # contact (联系人) left empty
+                  projects={"1.农村人居环境整治": p1, "2.基层党组织活动经费": p2})
+    return dest
+
+
+if __name__ == "__main__":
+    RETURNS.mkdir(exist_ok=True)
+    for path in (seed_return(), broken_return()):
+        print(path.relative_to(ROOT))
