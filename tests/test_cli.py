@@ -38,7 +38,8 @@ def test_bad_list_is_a_chinese_message_not_a_traceback(tmp_path):
     bad = tmp_path / "名单.csv"
     bad.write_text("单位编码,单位名称,项目编码,项目名称,预算数,财政资金,其他资金\n"
                    "484001,林西镇,P1,甲,一万,0,0\n", encoding="utf-8")
-    result = runner.invoke(app, ["generate", str(bad), "-o", str(tmp_path / "out")])
+    result = runner.invoke(app, ["generate", str(bad), "-o", str(tmp_path / "out"),
+                                 "--year", "2025"])
     assert result.exit_code == 1
     assert "第 2 行" in result.output and "名单.csv" in result.output
     assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
@@ -48,7 +49,7 @@ def test_usage_errors_exit_2(tmp_path):
     assert runner.invoke(app, ["generate", "-o", str(tmp_path)]).exit_code == 2
     both = runner.invoke(app, ["generate", str(EXAMPLE_LIST), "--blank", "-o", str(tmp_path)])
     assert both.exit_code == 2 and "二者选一" in both.output
-    bad_fw = runner.invoke(app, ["generate", "--blank", "-o", str(tmp_path),
+    bad_fw = runner.invoke(app, ["generate", "--blank", "-o", str(tmp_path), "--year", "2025",
                                  "--framework", "nonexistent"])
     assert bad_fw.exit_code == 2 and "nonexistent" in bad_fw.output
     assert not list(tmp_path.iterdir())
@@ -57,5 +58,13 @@ def test_usage_errors_exit_2(tmp_path):
 def test_unwritable_output_is_reported(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = runner.invoke(app, ["generate", "--blank", "-o", str(blocker / "sub")])
+    result = runner.invoke(app, ["generate", "--blank", "-o", str(blocker / "sub"),
+                                 "--year", "2025"])
     assert result.exit_code == 1 and "无法写入" in result.output
+    assert "路径中有一段是文件" in result.output  # the reason in Chinese, not "Not a directory"
+
+
+def test_year_is_required(tmp_path):
+    result = runner.invoke(app, ["generate", "--blank", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "--year" in result.output
+    assert not list(tmp_path.iterdir())

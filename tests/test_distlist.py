@@ -193,3 +193,43 @@ def test_not_a_list_file(tmp_path, name, data):
 def test_missing_file(tmp_path):
     [problem] = problems_of(tmp_path / "不存在.xlsx")
     assert "找不到" in problem
+
+
+def test_title_row_and_unit_notes_in_headers(tmp_path):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2025年预算项目分发名单"])
+    ws.append(["单位编码", "单位名称", "项目编码", "项目名称", "预算数（元）", "财政资金(元)",
+               "其他资金 （元）"])
+    ws.append(["484001", "玉田县林西镇人民政府本级", "13022925P00JXC419936N", "安保", 20000,
+               20000, None])
+    ws.append(["484001", "玉田县林西镇人民政府本级", "P2", "乙", "一万", 0, 0])
+    path = tmp_path / "titled.xlsx"
+    wb.save(path)
+    with pytest.raises(ListError) as exc:
+        load_units(path)
+    assert exc.value.problems == [exc.value.problems[0]] and "第 4 行" in exc.value.problems[0]
+    ws.delete_rows(4)
+    wb.save(path)
+    (unit,) = load_units(path)
+    assert unit.projects[0].total == Decimal("20000.00")
+
+
+def test_long_numeric_project_code_is_refused(tmp_path):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["单位编码", "单位名称", "项目编码", "项目名称", "预算数", "财政资金", "其他资金"])
+    ws.append([484001, "林西镇", 130229250001234567, "甲", 1, 1, 0])
+    path = tmp_path / "numeric.xlsx"
+    wb.save(path)
+    with pytest.raises(ListError, match="15 位"):
+        load_units(path)
+
+
+def test_encrypted_list_is_named_as_such(tmp_path):
+    path = tmp_path / "加密.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    with pytest.raises(ListError, match="打开密码"):
+        load_units(path)

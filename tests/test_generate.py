@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from decimal import Decimal
 
@@ -315,6 +316,33 @@ def test_existing_files_are_not_overwritten_without_force(tmp_path):
     with pytest.raises(GenerateError, match=MANIFEST_NAME):  # another year: the manifest stays
         generate(tmp_path, year=2026, password=PASSWORD)
     generate(tmp_path, year=2025, password=PASSWORD, force=True)
+
+
+def test_force_keeps_the_password_and_the_records(tmp_path):
+    first = generate(tmp_path, list_path=EXAMPLE_LIST, year=2025)
+    blank = generate(tmp_path, year=2025, force=True)           # no --password: reused
+    assert blank.password == first.password and not blank.password_generated
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text("utf-8"))
+    assert manifest["password"] == first.password
+    assert [u["unit_code"] for u in manifest["units"]] == ["484001", "489001", "489002", None]
+    with pytest.raises(GenerateError, match="另一密码"):
+        generate(tmp_path, year=2025, force=True, password="Other-pass1")
+
+
+def test_files_are_readable_by_colleagues(batch):
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in [g.file for g in batch.files] + [MANIFEST_NAME, MANIFEST_CSV_NAME]:
+        assert (batch.out_dir / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
+
+
+def test_long_unit_names_fit_the_file_system(tmp_path):
+    lst = tmp_path / "l.csv"
+    lst.write_text("单位编码,单位名称,项目编码,项目名称,预算数,财政资金,其他资金\n"
+                   f"484001,{'很长的单位名称' * 20},,,,,\n", encoding="utf-8")
+    batch = generate(tmp_path / "out", list_path=lst, year=2025, password=PASSWORD)
+    name = batch.files[0].file
+    assert len(name.encode("utf-8")) <= 200 and name.endswith(".xlsx")
 
 
 def test_hostile_unit_names_make_safe_file_names(tmp_path):

@@ -1,6 +1,7 @@
 """The command line: parses options, calls the library, renders. Messages are in Chinese."""
 from __future__ import annotations
 
+import errno
 from datetime import date
 from pathlib import Path
 from typing import Optional
@@ -24,6 +25,16 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
 
+OS_REASONS = {errno.EEXIST: "同名文件已存在", errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+              errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+              errno.ENOSPC: "磁盘空间不足", errno.ENAMETOOLONG: "文件名或路径太长",
+              errno.EROFS: "该位置只读", errno.ENOENT: "路径不存在"}
+
+
+def os_reason(exc: OSError) -> str:
+    return OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
 @app.callback()
 def _root() -> None:
     """xltool：预算项目绩效目标表的生成、审核与汇总工具。"""
@@ -44,7 +55,9 @@ def load_template(template: Optional[Path], framework: Optional[str]
         return spec, load_framework(framework or spec.framework)
     except FileNotFoundError:
         raise fail(f"找不到模板或指标体系文件：{what}。", 2)
-    except (ValidationError, yaml.YAMLError, TypeError, ValueError) as exc:
+    except UnicodeDecodeError:
+        raise fail(f"模板或指标体系文件 {what} 不是 UTF-8 编码的 YAML 文件。", 2)
+    except (ValidationError, yaml.YAMLError, TypeError, ValueError, OSError) as exc:
         raise fail(f"模板或指标体系文件 {what} 有误：{exc}", 2)
 
 
@@ -53,7 +66,7 @@ def generate_cmd(
     unit_list: Optional[Path] = typer.Argument(None, metavar="名单",
                                                help="分发名单（.xlsx 或 .csv）"),
     out_dir: Path = typer.Option(..., "-o", "--out", help="输出文件夹"),
-    year: int = typer.Option(date.today().year, "--year", help="预算年度"),
+    year: Optional[int] = typer.Option(None, "--year", help="预算年度（必填，如 2025）"),
     blank: bool = typer.Option(False, "--blank", help="生成一份不指定单位的空白模板"),
     blank_sheets: Optional[int] = typer.Option(None, "--blank-sheets",
                                                help="无预定项目时的空白项目表数量（默认 5）"),
@@ -66,6 +79,8 @@ def generate_cmd(
 ) -> None:
     if blank == (unit_list is not None):
         raise fail("请指定分发名单文件，或使用 --blank 生成空白模板（二者选一）。", 2)
+    if year is None:
+        raise fail(f"请用 --year 指定预算年度，如 --year {date.today().year + 1}。", 2)
     spec, fw = load_template(template, framework)
     try:
         batch = generate(out_dir, list_path=unit_list, year=year, blank_sheets=blank_sheets,
@@ -75,7 +90,7 @@ def generate_cmd(
     except GenerateError as exc:
         raise fail(str(exc))
     except OSError as exc:
-        raise fail(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查路径和权限。")
+        raise fail(f"无法写入输出文件夹 {out_dir}：{os_reason(exc)}。请检查路径和权限。")
     table = Table(title=f"{batch.year}年预算项目绩效目标表 已生成 {len(batch.files)} 份")
     for column in ("单位编码", "单位名称", "项目数"):
         table.add_column(column, no_wrap=True)
@@ -138,7 +153,7 @@ def check_cmd(
             try:
                 write_json(report, Path(json_out))
             except OSError as exc:
-                raise fail(f"无法写入 {json_out}：{exc.strerror or exc}。")
+                raise fail(f"无法写入 {json_out}：{os_reason(exc)}。")
             out.print(f"JSON 结果已写入 {json_out}")
     raise typer.Exit(1 if report.failed else 0)
 

@@ -105,25 +105,42 @@ def _read_rows(path: Path) -> list[tuple]:
         raise ListError(path, [_UNREADABLE.format(reason=f"不支持“{path.suffix or '无扩展名'}”格式")])
     if not path.is_file():
         raise ListError(path, [f"找不到文件“{path}”，请检查路径是否正确"])
+    if suffix != ".csv" and path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0":
+        raise ListError(path, [_UNREADABLE.format(
+            reason="文件设置了打开密码（已加密），或其实是旧版 .xls 文件；请去掉密码后另存为 .xlsx")])
     try:
         return _read_xlsx(path) if suffix != ".csv" else _read_csv(path)
     except Exception as exc:  # corrupt or disguised files raise many different errors
         raise ListError(path, [_UNREADABLE.format(reason="文件已损坏或不是真正的表格文件")]) from exc
 
 
-def _header(row: tuple) -> tuple[dict[str, int], list[str]]:
+def _column_name(cell: object) -> str:
+    """A header as a column name: no spaces, no unit note such as 预算数（元）."""
+    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(cell)))
+    return re.sub(r"\([^()]*\)$", "", name)
+
+
+def _header_index(rows: list[tuple]) -> int:
+    """The header row: the first of the first ten rows that names 单位编码 (a title may be above)."""
+    for i, row in enumerate(rows[:10]):
+        if "单位编码" in {_column_name(c) for c in row}:
+            return i
+    return 0
+
+
+def _header(row: tuple, number: int = 1) -> tuple[dict[str, int], list[str]]:
     """Column index of each known column name, and problems with the header row."""
     columns: dict[str, int] = {}
     problems: list[str] = []
     for i, cell in enumerate(row):
-        name = re.sub(r"\s+", "", _text(cell))
+        name = _column_name(cell)
         if name in REQUIRED + OPTIONAL:
             if name in columns:
-                problems.append(f"第 1 行：表头中“{name}”列出现了不止一次")
+                problems.append(f"第 {number} 行：表头中“{name}”列出现了不止一次")
             columns.setdefault(name, i)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        problems.append(f"第 1 行：表头缺少必需的列：{'、'.join(missing)}"
+        problems.append(f"第 {number} 行：表头缺少必需的列：{'、'.join(missing)}"
                         f"（表头须包含：{'、'.join(REQUIRED)}）")
     return columns, problems
 
@@ -135,14 +152,15 @@ def load_units(path: str | Path) -> list[Unit]:
     """
     path = Path(path)
     rows = _read_rows(path)
-    columns, problems = _header(rows[0] if rows else ())
+    start = _header_index(rows)
+    columns, problems = _header(rows[start] if rows else (), start + 1)
     if problems:
         raise ListError(path, problems)
 
     units: dict[str, tuple[str, int]] = {}          # code -> (name, first row)
     projects: dict[str, list[Project]] = {}
     project_rows: dict[str, int] = {}                # project code -> first row
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[start + 1:], start=start + 2):
         cells = {name: row[i] if i < len(row) else None for name, i in columns.items()}
         if not any(_text(v) for v in cells.values()):
             continue
@@ -165,6 +183,9 @@ def load_units(path: str | Path) -> list[Unit]:
         if missing:
             problems.append(f"{where}：项目信息不完整，缺少{'、'.join(missing)}")
         code = _code(cells["项目编码"])
+        if isinstance(cells["项目编码"], (int, float)) and len(code) > 15:
+            problems.append(f"{where}：项目编码 {code} 以数字形式保存，超过 15 位的数字会被 Excel "
+                            "改动；请把“项目编码”列设为文本后重新输入")
         if code and code in project_rows:
             problems.append(f"{where}：项目编码 {code} 与第 {project_rows[code]} 行重复")
         elif code:

@@ -16,7 +16,7 @@ from .distlist import Unit, load_units
 from .naming import file_stem
 from .protection import check_password
 from .spec import Framework, TemplateSpec, load_framework, load_spec
-from .writer import WorkbookPlan, write_workbook
+from .writer import WorkbookPlan, share_mode, write_workbook
 
 MANIFEST_NAME = "xltool-manifest.json"
 MANIFEST_CSV_NAME = "分发清单.csv"
@@ -58,6 +58,15 @@ class Batch:
             "password": self.password,
             "units": [vars(g) for g in self.files],
         }
+
+
+def previous_manifest(out_dir: Path) -> dict | None:
+    """The manifest of an earlier run into this folder, when there is a readable one."""
+    try:
+        data = json.loads((out_dir / MANIFEST_NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("schema") == MANIFEST_SCHEMA else None
 
 
 def generation_time() -> str:
@@ -102,6 +111,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        share_mode(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -134,12 +144,18 @@ def generate(out_dir: str | Path, *, list_path: str | Path | None = None, year: 
     blank_sheets = spec.blank_sheets if blank_sheets is None else blank_sheets
     if not 1 <= blank_sheets <= 50:
         raise GenerateError("空白项目表数量应在 1 到 50 之间。")
+    out_dir = Path(out_dir)
+    previous = previous_manifest(out_dir) if force else None
+    if previous and password is None:
+        password = previous.get("password")   # workbooks already sent keep working
+    if previous and password != previous.get("password"):
+        raise GenerateError(f"输出文件夹 {out_dir} 中已有用另一密码生成的表格。为免旧表格的密码"
+                            "无人记录，请换一个输出文件夹，或不指定 --password 沿用原密码。")
     generated = password is None
     password = new_password() if password is None else password
     if (problem := check_password(password)) is not None:
         raise GenerateError(problem)
     units: list[Unit | None] = load_units(list_path) if list_path is not None else [None]
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = _targets(units, out_dir, year, force)
     batch = Batch(out_dir=out_dir, year=year, template_id=spec.id,
@@ -153,7 +169,14 @@ def generate(out_dir: str | Path, *, list_path: str | Path | None = None, year: 
             unit_code=unit.code if unit else None, unit_name=unit.name if unit else None,
             file=path.name, projects=len(unit.projects) if unit else 0,
             prefill_digest=meta.digest))
-    text = json.dumps(batch.manifest(), ensure_ascii=False, indent=2) + "\n"
+    manifest = batch.manifest()
+    if previous:  # keep the records of earlier workbooks that were not regenerated now
+        fresh = {g.file for g in batch.files}
+        kept = [u for u in previous.get("units", []) if u.get("file") not in fresh
+                and (out_dir / str(u.get("file"))).is_file()]
+        manifest["units"] = kept + manifest["units"]
+        batch.files = [Generated(**u) for u in kept] + batch.files
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     _write_atomic(out_dir / MANIFEST_NAME, text.encode("utf-8"))
     _write_atomic(out_dir / MANIFEST_CSV_NAME, _manifest_csv(batch))
     return batch

@@ -28,10 +28,17 @@ def sheet_name(text: str, taken: set[str]) -> str:
     return name
 
 
-def file_stem(text: str, limit: int = 120) -> str:
-    """A file name part safe on Windows: no \\/:*?"<>|, no control characters, no path tricks."""
+def file_stem(text: str, limit: int = 150) -> str:
+    """A file name part safe on Windows: no \\/:*?"<>|, no control characters, no path tricks.
+
+    At most `limit` bytes in UTF-8 (a Chinese character takes three; file systems allow 255
+    bytes per name, and the suffix and a temporary prefix need room too).
+    """
     stem = _FILE_BAD.sub("_", _squash(text))
-    stem = stem.replace("..", "_").strip(" .")[:limit].strip(" .")
+    stem = stem.replace("..", "_").strip(" .")
+    while len(stem.encode("utf-8")) > limit:
+        stem = stem[:-1]
+    stem = stem.strip(" .")
     if not stem or stem.split(".")[0].upper() in _WINDOWS_RESERVED:
         stem = "_" + stem
     return stem

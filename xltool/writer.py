@@ -40,6 +40,13 @@ class WorkbookPlan:
     generated_at: str
 
 
+def share_mode(path: str) -> None:
+    """Normal permissions for a file made by mkstemp (which makes it owner-only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def text_of(value: object) -> str:
     """The canonical text of a pre-filled value, as recorded in the snapshot."""
     if isinstance(value, Decimal):
@@ -233,6 +240,7 @@ def write_workbook(path: Path, spec: TemplateSpec, framework: Framework,
         wb.set_custom_property("xt_version", spec.version)
         wb.set_custom_property("xt_unit_code", meta.unit_code or "")
         wb.close()
+        share_mode(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
