@@ -12,7 +12,7 @@ from pathlib import Path
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .cells import CellRange, col_index
+from .cells import CellRange, col_index, col_letters
 from .distlist import Project, Unit
 from .dropdowns import add_project_validations, write_list_sheet
 from .meta import Meta
@@ -148,6 +148,7 @@ def _write_project(wb, st: Styles, spec: TemplateSpec, plan: WorkbookPlan, name:
         sh.put(label.range, label.text, st.label if label.style == "label" else st.plain_right,
                locked=True)
     inputs: set[str] = set()
+    heights = dict(p.row_heights)  # 1-based row -> points
     for key, f in p.fields.items():
         sh.put(f.label.range, f.label.text, st.label, locked=True)
         value = _project_value(project, None, f.source)
@@ -156,6 +157,9 @@ def _write_project(wb, st: Styles, spec: TemplateSpec, plan: WorkbookPlan, name:
             sh.put(f.range, None, st.input[f.kind], locked=False)
         else:
             sh.put(f.range, value, st.prefill[f.kind], locked=True)
+            row = f.range.row1 + 1
+            heights[row] = max(heights.get(row, 15), _height(text_of(value), f.range, p))
+            ws.set_row(row - 1, heights[row])
         wb.define_name(f"{_quoted(name)}!xt_{key}",
                        "=" + CellRange.at(f.range.row1, f.range.col1).absolute(name))
     for header, cell in zip(spec.checkpoints, spec.plan_header_cells):
@@ -186,6 +190,13 @@ def _created(stamp: str) -> datetime:
         return datetime.fromisoformat(stamp.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
         return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _height(text: str, rng: CellRange, p) -> float:
+    """Points a row needs to show `text` wrapped in the columns of `rng` (10 pt 宋体)."""
+    width = sum(p.column_widths.get(col_letters(c), 8.43) for c in range(rng.col1, rng.col2 + 1))
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) * 0.95
+    return 14 * max(1, math.ceil(units / max(width - 1, 1))) + 4
 
 
 def _quoted(sheet: str) -> str:
