@@ -20,7 +20,7 @@ from .generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
 from .spec import Framework, TemplateSpec, load_framework, load_spec
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="xltool：预算项目绩效目标表的生成、审核与汇总工具。")
+                  help="xltool：预算项目绩效目标表的生成与审核工具。")
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
@@ -37,7 +37,7 @@ def os_reason(exc: OSError) -> str:
 
 @app.callback()
 def _root() -> None:
-    """xltool：预算项目绩效目标表的生成、审核与汇总工具。"""
+    """xltool：预算项目绩效目标表的生成与审核工具。"""
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
