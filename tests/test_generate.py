@@ -19,7 +19,6 @@ from xltool.meta import Meta
 from xltool.protection import legacy_password_hash
 from xltool.spec import TemplateSpec, load_framework
 
-INPUT_CELL_NAMES = ("xt_goal",)
 
 
 def project_sheet_names(path):
