@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cells import CellRange
+from .checks.batch import BatchFacts, facts_of
 from .distlist import ListError, Unit, load_units
 from .reader import ReadWorkbook, Unreadable, read_workbook
 from .report import FileReport, Issue, Report
@@ -62,8 +66,7 @@ def load_expected(path: Path) -> list[Expected]:
         raise UnitsError(str(exc)) from exc
 
 
-def _position(wb: ReadWorkbook | None, issue: Issue) -> tuple:
-    sheets = wb.sheet_names if wb else []
+def _position(sheets: list[str], issue: Issue) -> tuple:
     sheet_index = sheets.index(issue.sheet) if issue.sheet in sheets else -1
     cell = (-1, -1)
     if issue.cell:
@@ -91,50 +94,99 @@ def check_workbook(wb: ReadWorkbook, rules: list[Rule]) -> list[Issue]:
     return issues
 
 
+@dataclass
+class Checked:
+    """One file's result as it comes back from a worker."""
+    report: FileReport
+    facts: BatchFacts | None       # None: unreadable
+    sheets: list[str]
+
+
+def check_file(path: Path, rules: list[Rule]) -> Checked:
+    """Read and check one file; never raises for what is in the file."""
+    fr = FileReport(path=str(path))
+    try:
+        wb = read_workbook(path)
+    except (Unreadable, OSError) as exc:
+        reason = str(exc) if isinstance(exc, Unreadable) else \
+            f"无法读取文件（{exc.strerror or exc}）。请确认文件没有被其他程序占用。"
+        fr.issues = [Issue(r.code, r.severity, None, None, r.render(None, None, {"reason": reason}))
+                     for r in rules if r.check == "unreadable"]
+        fr.settle(unreadable=True)
+        return Checked(fr, None, [])
+    fr.unit_code, fr.unit_name = wb.unit_code, wb.unit_name
+    if wb.meta is not None:
+        fr.template = f"{wb.meta.template_id} {wb.meta.template_version}"
+    fr.saved_at = wb.saved_at
+    fr.issues = check_workbook(wb, rules)
+    facts = facts_of(wb) if wb.spec is not None else None
+    return Checked(fr, facts, wb.sheet_names)
+
+
+_WORKER_RULES: list[Rule] = []
+
+
+def _init_worker(rules: list[Rule]) -> None:
+    global _WORKER_RULES
+    _WORKER_RULES = rules
+
+
+def _check_in_worker(path: Path) -> Checked:
+    return check_file(path, _WORKER_RULES)
+
+
+def run_parallel(fn, items: list, jobs: int, progress=None, initializer=None, initargs=()):
+    """fn over items, in order, in `jobs` processes (in this process when jobs == 1)."""
+    if jobs <= 1 or len(items) <= 1:
+        if initializer:
+            initializer(*initargs)
+        out = []
+        for item in items:
+            out.append(fn(item))
+            if progress:
+                progress()
+        return out
+    ctx = multiprocessing.get_context("spawn" if sys.platform == "win32" else "forkserver")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=initializer,
+                             initargs=initargs) as pool:
+        out = []
+        for result in pool.map(fn, items, chunksize=max(1, min(16, len(items) // (jobs * 4)))):
+            out.append(result)
+            if progress:
+                progress()
+        return out
+
+
 def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
                 select: list[str] | None = None, ignore: list[str] | None = None,
-                units: list[Expected] | None = None) -> Report:
-    """Check every file; a file that will not open is reported, the rest still checked."""
+                units: list[Expected] | None = None, jobs: int = 1,
+                progress=None) -> Report:
+    """Check every file; a file that will not open is reported, the rest still checked.
+
+    The result does not depend on `jobs`: files are checked independently and gathered in
+    the order of find_returns.
+    """
     rules = rules or load_rules()
     active = rules.selected(select, ignore)
     report = Report(rules=rules.id)
-    books: list[tuple[ReadWorkbook, FileReport]] = []
-    by_file: dict[str, ReadWorkbook | None] = {}
-    for path in find_returns(paths):
-        fr = FileReport(path=str(path))
-        try:
-            wb = read_workbook(path)
-        except (Unreadable, OSError) as exc:
-            reason = str(exc) if isinstance(exc, Unreadable) else \
-                f"无法读取文件（{exc.strerror or exc}）。"
-            fr.issues = [Issue(r.code, r.severity, None, None,
-                               r.render(None, None, {"reason": reason}))
-                         for r in active if r.check == "unreadable"]
-            fr.settle(unreadable=True)
-            report.files.append(fr)
-            by_file[fr.path] = None
-            continue
-        fr.unit_code, fr.unit_name = wb.unit_code, wb.unit_name
-        if wb.meta is not None:
-            fr.template = f"{wb.meta.template_id} {wb.meta.template_version}"
-        fr.issues = check_workbook(wb, active)
-        books.append((wb, fr))
-        by_file[fr.path] = wb
-        report.files.append(fr)
-    readable = [wb for wb, _ in books]
-    reports = {id(wb): fr for wb, fr in books}
+    files = find_returns(paths)
+    checked: list[Checked] = run_parallel(_check_in_worker, files, jobs, progress,
+                                          _init_worker, (active,))
+    by_path = {c.report.path: c for c in checked}
+    facts = [c.facts for c in checked if c.facts is not None]
     for rule in active:
         d = rule.definition
         if d.scope == "batch":
-            for wb, finding in d.fn([b for b in readable if b.spec is not None], units,
-                                    rule.parsed_params):
-                reports[id(wb)].issues.append(_issue(rule, finding))
-    for fr in report.files:
+            for path, finding in d.fn(facts, units, rule.parsed_params):
+                by_path[path].report.issues.append(_issue(rule, finding))
+    for c in checked:
+        fr = c.report
         if fr.status != "unreadable":
-            fr.issues.sort(key=lambda i, wb=by_file[fr.path]: _position(wb, i))
+            fr.issues.sort(key=lambda i, sheets=c.sheets: _position(sheets, i))
             fr.settle()
+        report.files.append(fr)
     if units is not None:
-        returned = {wb.unit_code for wb in readable if wb.unit_code}
+        returned = {f.unit_code for f in facts if f.unit_code}
         report.missing_units = [{"unit_code": u.code, "unit_name": u.name}
                                 for u in units if u.code not in returned]
     return report

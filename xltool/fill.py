@@ -6,12 +6,11 @@ written atomically to a new file.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import openpyxl
 
+from .atomic import atomic_path
 from .cells import CellRange
 from .spec import INDICATOR_KEYS
 from .values import split_target
@@ -69,12 +68,5 @@ def fill_workbook(src: Path, dest: Path, cover: dict | None = None,
         wb[title][ref.replace("$", "")] = value
     for sheet, project in (projects or {}).items():
         fill_sheet(wb[sheet], project)
-    dest = Path(dest)
-    fd, tmp = tempfile.mkstemp(prefix=".xltool-", suffix=".xlsx", dir=dest.parent)
-    os.close(fd)
-    try:
+    with atomic_path(dest) as tmp:
         wb.save(tmp)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -7,16 +7,16 @@ import json
 import os
 import secrets
 import string
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .atomic import write_bytes_atomic
 from .distlist import Unit, load_units
 from .naming import file_stem
 from .protection import check_password
 from .spec import Framework, TemplateSpec, load_framework, load_spec
-from .writer import WorkbookPlan, share_mode, write_workbook
+from .writer import WorkbookPlan, write_workbook
 
 MANIFEST_NAME = "xltool-manifest.json"
 MANIFEST_CSV_NAME = "分发清单.csv"
@@ -106,18 +106,6 @@ def _targets(units: list[Unit | None], out_dir: Path, year: int, force: bool) ->
     return paths
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".xltool-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        share_mode(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _manifest_csv(batch: Batch) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -177,6 +165,6 @@ def generate(out_dir: str | Path, *, list_path: str | Path | None = None, year: 
         manifest["units"] = kept + manifest["units"]
         batch.files = [Generated(**u) for u in kept] + batch.files
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    _write_atomic(out_dir / MANIFEST_NAME, text.encode("utf-8"))
-    _write_atomic(out_dir / MANIFEST_CSV_NAME, _manifest_csv(batch))
+    write_bytes_atomic(out_dir / MANIFEST_NAME, text.encode("utf-8"))
+    write_bytes_atomic(out_dir / MANIFEST_CSV_NAME, _manifest_csv(batch))
     return batch

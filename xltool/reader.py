@@ -88,6 +88,7 @@ class ReadWorkbook:
     projects: list[ProjectSheet] = field(default_factory=list)
     missing_sheets: list[str] = field(default_factory=list)
     changed: list[Changed] = field(default_factory=list)
+    saved_at: str | None = None            # when the file says it was last saved (ISO)
 
     @property
     def unit_code(self) -> str | None:
@@ -214,6 +215,8 @@ def read_workbook(path: str | Path) -> ReadWorkbook:
 
 def _read(path: Path, wb) -> ReadWorkbook:
     out = ReadWorkbook(path=path, sheet_names=list(wb.sheetnames))
+    modified = getattr(wb.properties, "modified", None) or getattr(wb.properties, "created", None)
+    out.saved_at = modified.isoformat() if hasattr(modified, "isoformat") else None
     spec_meta_sheet = META_SHEET
     if spec_meta_sheet not in wb.sheetnames:
         out.meta_problem = "missing"

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from .atomic import write_bytes_atomic
 from .report import Report
 from .rules import RuleSet
 
@@ -30,14 +29,7 @@ def write_json(report: Report, path: Path | None) -> None:
         sys.stdout.flush()
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".xltool-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def print_report(report: Report, console: Console) -> None:

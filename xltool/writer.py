@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -12,6 +10,7 @@ from pathlib import Path
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
+from .atomic import atomic_path
 from .cells import CellRange, col_index, col_letters
 from .distlist import Project, Unit
 from .dropdowns import add_project_validations, write_list_sheet
@@ -38,13 +37,6 @@ class WorkbookPlan:
     blank_sheets: int          # blank project sheets when the unit has no projects
     password: str
     generated_at: str
-
-
-def share_mode(path: str) -> None:
-    """Normal permissions for a file made by mkstemp (which makes it owner-only)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def text_of(value: object) -> str:
@@ -218,9 +210,7 @@ def write_workbook(path: Path, spec: TemplateSpec, framework: Framework,
     path = Path(path)
     sheets = project_sheets(spec, plan)
     snap: list[tuple[str, str, str]] = []
-    fd, tmp = tempfile.mkstemp(prefix=".xltool-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb = StructureLockedWorkbook(tmp, {"strings_to_numbers": False,
                                            "strings_to_formulas": False,
                                            "strings_to_urls": False},
@@ -251,9 +241,4 @@ def write_workbook(path: Path, spec: TemplateSpec, framework: Framework,
         wb.set_custom_property("xt_version", spec.version)
         wb.set_custom_property("xt_unit_code", meta.unit_code or "")
         wb.close()
-        share_mode(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return meta

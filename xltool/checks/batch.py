@@ -1,9 +1,25 @@
-"""Checks across files: project codes, units expected and received."""
+"""Checks across files: project codes, units expected and received.
+
+Workers check files in separate processes, so batch checks see small picklable BatchFacts,
+not whole workbooks.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ..reader import ReadWorkbook
 from ..values import clean_text
 from .registry import Finding, check
+
+
+@dataclass(frozen=True)
+class BatchFacts:
+    path: str
+    unit_code: str | None
+    unit_name: str | None
+    unit_cell: tuple[str, str] | None           # (sheet, ref) of the unit code
+    codes: tuple[tuple[str, str, str], ...]     # (sheet, ref, code), first per code
+    saved_at: str | None
 
 
 def _codes(wb: ReadWorkbook):
@@ -15,6 +31,17 @@ def _codes(wb: ReadWorkbook):
                 yield p, cell, code
 
 
+def facts_of(wb: ReadWorkbook) -> BatchFacts:
+    cell = wb.cover.get("unit_code")
+    codes: dict[str, tuple[str, str, str]] = {}
+    if wb.spec is not None:
+        for p, c, code in _codes(wb):
+            codes.setdefault(code, (p.name, c.ref, code))
+    return BatchFacts(str(wb.path), wb.unit_code, wb.unit_name,
+                      (cell.sheet, cell.ref) if cell else None, tuple(codes.values()),
+                      wb.saved_at)
+
+
 @check("duplicate_code_workbook", keys={"value", "other_sheet"})
 def duplicate_code_workbook(wb: ReadWorkbook, _):
     """The same 项目编码 on two project sheets of one workbook."""
@@ -23,42 +50,49 @@ def duplicate_code_workbook(wb: ReadWorkbook, _):
         if code in seen:
             yield Finding(p.name, cell.ref, {"value": code, "other_sheet": seen[code]})
         else:
-            seen.setdefault(code, p.name)
+            seen[code] = p.name
+
+
+def _name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 @check("duplicate_code_batch", keys={"value", "other_file", "other_sheet"}, scope="batch")
-def duplicate_code_batch(books: list[ReadWorkbook], expected, _):
-    """The same 项目编码 in two returned files."""
-    first: dict[str, tuple[ReadWorkbook, str]] = {}
-    for wb in books:
-        for p, cell, code in dict((code, (p, cell, code)) for p, cell, code in _codes(wb)).values():
-            if code in first and first[code][0] is not wb:
-                other, sheet = first[code]
-                yield wb, Finding(p.name, cell.ref, {"value": code, "other_file": other.path.name,
-                                                     "other_sheet": sheet})
-            first.setdefault(code, (wb, p.name))
+def duplicate_code_batch(books: list[BatchFacts], expected, _):
+    """The same 项目编码 in two returned files (of different units)."""
+    first: dict[str, BatchFacts] = {}
+    where: dict[tuple[str, str], str] = {}
+    for f in books:
+        for sheet, ref, code in f.codes:
+            other = first.get(code)
+            if other is not None and other.unit_code != f.unit_code:
+                yield f.path, Finding(sheet, ref, {"value": code, "other_file": _name(other.path),
+                                                   "other_sheet": where[(other.path, code)]})
+            if other is None:
+                first[code] = f
+                where[(f.path, code)] = sheet
 
 
 @check("unit_unlisted", keys={"unit_code", "unit_name"}, scope="batch")
-def unit_unlisted(books: list[ReadWorkbook], expected, _):
+def unit_unlisted(books: list[BatchFacts], expected, _):
     """A returned workbook's unit is not on the distribution list."""
     if expected is None:
         return
     codes = {u.code for u in expected}
-    for wb in books:
-        if wb.unit_code and wb.unit_code not in codes:
-            cell = wb.cover.get("unit_code")
-            yield wb, Finding(cell.sheet if cell else None, cell.ref if cell else None,
-                              {"unit_code": wb.unit_code, "unit_name": wb.unit_name or ""})
+    for f in books:
+        if f.unit_code and f.unit_code not in codes:
+            sheet, ref = f.unit_cell or (None, None)
+            yield f.path, Finding(sheet, ref, {"unit_code": f.unit_code,
+                                               "unit_name": f.unit_name or ""})
 
 
 @check("unit_twice", keys={"unit_code", "other_file"}, scope="batch")
-def unit_twice(books: list[ReadWorkbook], expected, _):
+def unit_twice(books: list[BatchFacts], expected, _):
     """Two returned files belong to the same unit."""
-    first: dict[str, ReadWorkbook] = {}
-    for wb in books:
-        if wb.unit_code:
-            if wb.unit_code in first:
-                yield wb, Finding(None, None, {"unit_code": wb.unit_code,
-                                               "other_file": first[wb.unit_code].path.name})
-            first.setdefault(wb.unit_code, wb)
+    first: dict[str, BatchFacts] = {}
+    for f in books:
+        if f.unit_code:
+            if f.unit_code in first:
+                yield f.path, Finding(None, None, {"unit_code": f.unit_code,
+                                                   "other_file": _name(first[f.unit_code].path)})
+            first.setdefault(f.unit_code, f)
