@@ -26,15 +26,43 @@ HEADER_FILL = PatternFill("solid", fgColor="FFDDEBF7")
 MAX_FILLED_RANGE = 400        # larger ranges get the comment on their first cell only
 THIN = Side(style="thin", color="FF999999")
 SEVERITY = {"error": "错误", "warning": "警告"}
+AUTHOR = "xltool 审核"
 
 
-def safe_text(value: object) -> str:
-    """Text that no spreadsheet will read as a formula (=, +, -, @ lead to a quote)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def put_text(cell, value: object) -> None:
+    """Write text that stays text: a value starting with =, +, - or @ never becomes a formula."""
+    cell.value = "" if value is None else str(value)
+    cell.data_type = "s"
 
 
-def _mark(wb, issues: list[Issue]) -> None:
+RESTORE_COL = 10   # hidden columns J:L of 问题清单 remember the fills that were replaced
+
+
+def _fill_key(fill) -> str:
+    color = fill.fgColor.rgb if fill is not None and fill.fill_type else None
+    return f"{fill.fill_type}|{color}" if isinstance(color, str) else "none"
+
+
+def _restore(wb) -> None:
+    """Undo an earlier annotation: original fills back, our comments and the sheet removed."""
+    ws = wb[ANNOTATION_SHEET]
+    for sheet, ref, key in ws.iter_rows(min_row=4, min_col=RESTORE_COL,
+                                        max_col=RESTORE_COL + 2, values_only=True):
+        if sheet in wb.sheetnames and ref and key:
+            fill_type, _, color = str(key).partition("|")
+            wb[sheet][ref].fill = PatternFill() if key == "none" else \
+                PatternFill(fill_type, fgColor=color)
+    del wb[ANNOTATION_SHEET]
+    for other in wb.worksheets:
+        for row in other.iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == AUTHOR:
+                    cell.comment = None
+
+
+def _mark(wb, issues: list[Issue]) -> list[tuple[str, str, str]]:
+    """Fill and comment the issue cells; returns (sheet, ref, original fill) of what changed."""
+    replaced: list[tuple[str, str, str]] = []
     by_cell: dict[tuple[str, str], list[Issue]] = defaultdict(list)
     for issue in issues:
         if issue.sheet in wb.sheetnames and issue.cell:
@@ -46,38 +74,43 @@ def _mark(wb, issues: list[Issue]) -> None:
         cells = list(rng.cells()) if len(list(rng.cells())) <= MAX_FILLED_RANGE else \
             [(rng.row1, rng.col1)]
         for r, c in cells:
-            ws.cell(r + 1, c + 1).fill = fill
+            cell = ws.cell(r + 1, c + 1)
+            replaced.append((sheet, cell.coordinate, _fill_key(cell.fill)))
+            cell.fill = fill
         first = ws.cell(rng.row1 + 1, rng.col1 + 1)
         text = "\n".join(f"【{SEVERITY[i.severity]} {i.code}】{i.message}" for i in found)
         if first.comment is not None:
             text = first.comment.text + "\n" + text
-        comment = Comment(text, "xltool 审核")
+        comment = Comment(text, AUTHOR)
         comment.width, comment.height = 320, min(60 + 40 * len(found) + len(text) // 2, 400)
         first.comment = comment
+    return replaced
 
 
-def _issue_sheet(wb, report: FileReport) -> None:
+def _issue_sheet(wb, report: FileReport, replaced: list[tuple[str, str, str]]) -> None:
     ws = wb.create_sheet(ANNOTATION_SHEET, 0)
-    ws.append([f"审核问题清单：{Path(report.path).name}"])
+    ws.append([None])
+    put_text(ws["A1"], f"审核问题清单：{Path(report.path).name}")
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([f"共 {report.errors} 个错误、{report.warnings} 个警告。点击“位置”可跳到对应单元格；"
-               "改正后删除不删除本页均可，保存为 .xlsx 后重新报送。"])
+               "改正后本页可保留或删除，保存为 .xlsx 后重新报送。"])
     header = ["序号", "工作表", "位置", "级别", "代码", "问题"]
     ws.append(header)
     for col in range(1, len(header) + 1):
         cell = ws.cell(3, col)
         cell.font, cell.fill, cell.border = Font(bold=True), HEADER_FILL, Border(THIN, THIN, THIN, THIN)
     for n, issue in enumerate(report.issues, start=1):
-        row = [n, safe_text(issue.sheet or "（整个文件）"), issue.cell or "—",
-               SEVERITY[issue.severity], issue.code, safe_text(issue.message)]
-        ws.append(row)
+        ws.append([n])
+        for col, text in enumerate((issue.sheet or "（整个文件）", issue.cell or "—",
+                                    SEVERITY[issue.severity], issue.code, issue.message), start=2):
+            put_text(ws.cell(ws.max_row, col), text)
         r = ws.max_row
         for col in range(1, len(header) + 1):
             cell = ws.cell(r, col)
             cell.border = Border(THIN, THIN, THIN, THIN)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.data_type = "s" if isinstance(cell.value, str) else cell.data_type
         ws.cell(r, 4).fill = ERROR_FILL if issue.severity == "error" else WARNING_FILL
+        ws.row_dimensions[r].height = 14 * max(1, -(-len(issue.message) * 2 // 76)) + 4
         if issue.sheet in wb.sheetnames and issue.cell:
             link = ws.cell(r, 3)
             target = CellRange.parse(issue.cell).top_left
@@ -87,7 +120,17 @@ def _issue_sheet(wb, report: FileReport) -> None:
             link.font = Font(color="FF0563C1", underline="single")
     for col, width in zip("ABCDEF", (6, 24, 10, 6, 8, 80)):
         ws.column_dimensions[col].width = width
+    for i, (sheet, ref, key) in enumerate(replaced):
+        for j, value in enumerate((sheet, ref, key)):
+            put_text(ws.cell(4 + i, RESTORE_COL + j), value)
+    for col in ("J", "K", "L"):
+        ws.column_dimensions[col].hidden = True
     ws.freeze_panes = "A4"
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", 9
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "3:3"
+    ws.print_area = f"A1:F{max(ws.max_row, 3)}"
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
@@ -97,13 +140,7 @@ def annotate(src: Path, dest: Path, report: FileReport) -> None:
     """Write the annotated copy of `src` to `dest` (atomically); `src` is only read."""
     wb = openpyxl.load_workbook(src)
     if ANNOTATION_SHEET in wb.sheetnames:   # a copy annotated before: start afresh
-        del wb[ANNOTATION_SHEET]
-        for ws in wb.worksheets:
-            for row in ws.iter_rows():
-                for cell in row:
-                    if cell.comment is not None and cell.comment.author == "xltool 审核":
-                        cell.comment = None
-    _mark(wb, report.issues)
-    _issue_sheet(wb, report)
+        _restore(wb)
+    _issue_sheet(wb, report, _mark(wb, report.issues))
     with atomic_path(dest) as tmp:
         wb.save(tmp)

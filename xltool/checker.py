@@ -29,14 +29,19 @@ class Expected:
     name: str
 
 
-def find_returns(paths: list[Path]) -> list[Path]:
-    """Files to check: files as given; folders searched recursively for workbooks."""
+def find_returns(paths: list[Path], exclude: Path | None = None) -> list[Path]:
+    """Files to check: files as given; folders searched recursively for workbooks, skipping
+    Excel's lock files (~$*), hidden files and folders, and the report folder `exclude`."""
     found: list[Path] = []
+    skip = exclude.resolve() if exclude is not None else None
     for path in paths:
         if path.is_dir():
             found += sorted(p for p in path.rglob("*")
-                            if p.is_file() and p.suffix.lower() in RETURN_SUFFIXES
-                            and not p.name.startswith(SKIP_NAMES))
+                            if p.suffix.lower() in RETURN_SUFFIXES
+                            and not p.name.startswith(SKIP_NAMES)
+                            and not any(part.startswith(".") for part in
+                                        p.relative_to(path).parts)
+                            and (skip is None or skip not in p.resolve().parents))
         else:
             found.append(path)
     unique, seen = [], set()
@@ -160,7 +165,7 @@ def run_parallel(fn, items: list, jobs: int, progress=None, initializer=None, in
 def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
                 select: list[str] | None = None, ignore: list[str] | None = None,
                 units: list[Expected] | None = None, jobs: int = 1,
-                progress=None) -> Report:
+                progress=None, exclude: Path | None = None) -> Report:
     """Check every file; a file that will not open is reported, the rest still checked.
 
     The result does not depend on `jobs`: files are checked independently and gathered in
@@ -169,7 +174,7 @@ def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
     rules = rules or load_rules()
     active = rules.selected(select, ignore)
     report = Report(rules=rules.id)
-    files = find_returns(paths)
+    files = find_returns(paths, exclude)
     checked: list[Checked] = run_parallel(_check_in_worker, files, jobs, progress,
                                           _init_worker, (active,))
     by_path = {c.report.path: c for c in checked}

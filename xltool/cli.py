@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import errno
+import os
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Optional
@@ -10,12 +12,14 @@ import typer
 import yaml
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .checker import UnitsError, check_paths, find_returns, load_expected
 from .distlist import ListError
 from .render import print_report, print_rules, write_json
 from .rules import RuleSet, load_rules
+from .outputs import RETURNS_DIR, needs_copy, write_outputs
 from .generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
 from .spec import Framework, TemplateSpec, load_framework, load_spec
 
@@ -129,6 +133,11 @@ def check_cmd(
                                            help="把结果写成 JSON 文件；“-” 表示输出到屏幕"),
     select: list[str] = typer.Option([], "--select", help="只用这些规则（代码或前缀，逗号分隔）"),
     ignore: list[str] = typer.Option([], "--ignore", help="不用这些规则（代码或前缀，逗号分隔）"),
+    report_dir: Optional[Path] = typer.Option(None, "-o", "--out",
+                                              help="报告文件夹：汇总表、JSON 和退回修改用的标注副本"),
+    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", min=1,
+                             help="同时审核的进程数（默认为 CPU 核数）"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条"),
 ) -> None:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -138,17 +147,35 @@ def check_cmd(
     unknown = rules.unknown_codes(selected + ignored)
     if unknown:
         raise fail(f"没有这些规则代码：{'、'.join(unknown)}。可用 xltool rules 查看。", 2)
-    if not find_returns(paths):
+    files = find_returns(paths, report_dir)
+    if not files:
         raise fail("没有找到要审核的表格文件（.xlsx）。", 2)
     try:
         expected = load_expected(units) if units else None
     except UnitsError as exc:
         raise fail(str(exc), 2)
-    report = check_paths(paths, rules=rules, select=selected, ignore=ignored, units=expected)
+    show = not quiet and json_out != "-" and out.is_terminal
+    with progress_bar(show) as step:
+        report = check_paths(paths, rules=rules, select=selected, ignore=ignored,
+                             units=expected, jobs=jobs, progress=step("审核", len(files)),
+                             exclude=report_dir)
+        if report_dir is not None:
+            try:
+                outputs, problems = write_outputs(
+                    report, report_dir, rules, expected, jobs,
+                    step("生成标注副本", sum(needs_copy(f) for f in report.files)))
+            except OSError as exc:
+                raise fail(f"无法写入报告文件夹 {report_dir}：{os_reason(exc)}。")
     if json_out == "-":
         write_json(report, None)
     else:
         print_report(report, out)
+        if report_dir is not None:
+            for problem in problems:
+                err.print(f"[yellow]注意：[/]{problem}", highlight=False)
+            out.print(f"汇总表：{outputs.summary}；JSON：{outputs.json}；"
+                      f"标注副本 {len(outputs.annotated)} 份在 {outputs.summary.parent / RETURNS_DIR}",
+                      highlight=False)
         if json_out:
             try:
                 write_json(report, Path(json_out))
@@ -163,6 +190,20 @@ def rules_cmd(
     rules_file: Optional[Path] = typer.Option(None, "--rules", help="规则文件（YAML）"),
 ) -> None:
     print_rules(_load_rules(rules_file), out)
+
+
+@contextmanager
+def progress_bar(show: bool):
+    """step(label, total) -> a callback advancing a rich progress bar (or None when hidden)."""
+    if not show:
+        yield lambda label, total: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=out, transient=True) as progress:
+        def step(label: str, total: int):
+            task = progress.add_task(label, total=total)
+            return lambda: progress.advance(task)
+        yield step
 
 
 def main() -> None:  # pragma: no cover - console entry

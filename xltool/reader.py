@@ -102,7 +102,12 @@ class ReadWorkbook:
 
 
 def _open(path: Path, data_only: bool):
-    head = path.read_bytes()[:8] if path.stat().st_size else b""
+    if path.is_dir():
+        raise Unreadable("这是一个文件夹，不是表格文件。请报送 .xlsx 文件本身。")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise Unreadable("文件是空的（0 字节），可能没有保存成功或附件损坏。请重新保存后报送。")
     if head.startswith(OLE_MAGIC):
         raise Unreadable("文件已加密（设置了打开密码），或是旧版 .xls 格式。请在 Excel/WPS 中打开，"
                          "取消打开密码后另存为 .xlsx 再报送。")

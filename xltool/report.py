@@ -30,6 +30,7 @@ class FileReport:
     issues: list[Issue] = field(default_factory=list)
     template: str | None = None   # "xt-project 2025.1", when known
     saved_at: str | None = None   # when the file says it was last saved
+    annotated: str | None = None  # the annotated copy written for it (check -o)
 
     def settle(self, unreadable: bool = False) -> None:
         """Set the status from the issues."""

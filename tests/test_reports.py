@@ -1,0 +1,194 @@
+"""`xltool check -o DIR`: annotated copies, the 汇总 workbook, the JSON, parallel runs."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from support import REPO, xml_of
+from typer.testing import CliRunner
+
+from xltool.annotate import ANNOTATION_SHEET, AUTHOR, annotate
+from xltool.checker import Expected, check_paths
+from xltool.outputs import JSON_NAME, RETURNS_DIR, SUMMARY_NAME, write_outputs
+from xltool.cli import app
+from xltool.rules import load_rules
+
+RETURNS = REPO / "examples" / "returns"
+SEED = RETURNS / "484001_玉田县林西镇人民政府本级_2025年预算项目绩效目标表_已填.xlsx"
+BROKEN = RETURNS / "489001_示例县东河镇人民政府本级_2025年预算项目绩效目标表_有错误.xlsx"
+UNITS = REPO / "examples" / "distribution.csv"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """The example returns checked into a report folder, originals hashed before and after."""
+    base = tmp_path_factory.mktemp("reports")
+    inbox = base / "收回"
+    inbox.mkdir()
+    for src in (SEED, BROKEN):
+        shutil.copy(src, inbox / src.name)
+    (inbox / "~$489001_锁定文件.xlsx").write_bytes(b"\x00lock")
+    (inbox / "说明.txt").write_text("附件说明", encoding="utf-8")
+    (inbox / ".隐藏.xlsx").write_bytes(b"hidden")
+    before = {p.name: _sha(p) for p in inbox.iterdir()}
+    out = base / "报告"
+    result = CliRunner().invoke(app, ["check", str(inbox), "--units", str(UNITS), "-o", str(out),
+                                      "--jobs", "2", "-q"])
+    after = {p.name: _sha(p) for p in inbox.iterdir()}
+    return inbox, out, result, before, after
+
+
+def test_originals_untouched_and_skips(run):
+    inbox, out, result, before, after = run
+    assert result.exit_code == 1, result.output
+    assert before == after
+    data = json.loads((out / JSON_NAME).read_text("utf-8"))
+    assert sorted(Path(f["path"]).name for f in data["files"]) == sorted([SEED.name, BROKEN.name])
+    assert data["missing_units"] == [{"unit_code": "489002", "unit_name": "示例县西岭乡人民政府本级"}]
+
+
+def test_annotated_copy_marks_exactly_the_issue_cells(run):
+    inbox, out, *_ = run
+    data = json.loads((out / JSON_NAME).read_text("utf-8"))
+    broken = next(f for f in data["files"] if f["path"].endswith(BROKEN.name))
+    copies = list((out / RETURNS_DIR).glob("*.xlsx"))
+    assert [Path(broken["annotated"])] == copies  # the clean seed gets no copy
+    wb = openpyxl.load_workbook(copies[0])
+    assert wb.sheetnames[0] == ANNOTATION_SHEET and wb.active.title == ANNOTATION_SHEET
+    commented = {(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows()
+                 for c in row if c.comment is not None and c.comment.author == AUTHOR}
+    expected = {(i["sheet"], re.split(":", i["cell"])[0]) for i in broken["issues"] if i["cell"]}
+    assert commented == expected
+    for i in broken["issues"]:
+        if not i["cell"]:
+            continue
+        ws = wb[i["sheet"]]
+        first = ws[i["cell"].split(":")[0]]
+        assert i["message"] in first.comment.text
+        colour = first.fill.fgColor.rgb
+        assert colour.endswith("FFC7CE" if any(
+            j["severity"] == "error" for j in broken["issues"]
+            if (j["sheet"], j["cell"]) == (i["sheet"], i["cell"])) else "FFEB9C")
+
+
+def test_issue_list_links_resolve(run):
+    inbox, out, *_ = run
+    wb = openpyxl.load_workbook(next((out / RETURNS_DIR).glob("*.xlsx")))
+    ws = wb[ANNOTATION_SHEET]
+    links = [c.hyperlink.location for row in ws.iter_rows(min_row=4) for c in row if c.hyperlink]
+    data = json.loads((out / JSON_NAME).read_text("utf-8"))
+    broken = next(f for f in data["files"] if f["path"].endswith(BROKEN.name))
+    assert len(links) == sum(1 for i in broken["issues"] if i["cell"]) == 21
+    for location in links:
+        sheet, ref = location.rsplit("!", 1)
+        sheet = sheet.strip("'").replace("''", "'")
+        assert sheet in wb.sheetnames and re.fullmatch(r"[A-Z]+\d+", ref)
+
+
+def test_annotated_copy_keeps_protection_validations_identity(run):
+    inbox, out, *_ = run
+    copy = next((out / RETURNS_DIR).glob("*.xlsx"))
+    wb = openpyxl.load_workbook(copy)
+    assert wb.security is not None and wb.security.lockStructure
+    for name in ("1.农村人居环境整治", "2.基层党组织活动经费"):
+        ws = wb[name]
+        assert ws.protection.sheet
+        kinds = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+        assert kinds["B10:B29"] == 'INDIRECT("xt_t2_"&MATCH($A10,xt_tier1,0))'
+    assert wb["xt_meta"].sheet_state == "veryHidden"
+    again = check_paths([copy]).files[0]
+    original = check_paths([BROKEN]).files[0]
+    assert [(i.code, i.sheet, i.cell, i.message) for i in again.issues] == \
+        [(i.code, i.sheet, i.cell, i.message) for i in original.issues]
+
+
+def test_reannotating_restores_fixed_cells(tmp_path):
+    report = check_paths([BROKEN]).files[0]
+    first = tmp_path / "first.xlsx"
+    annotate(BROKEN, first, report)
+    fixed = [i for i in report.issues if (i.sheet, i.cell) != ("1.农村人居环境整治", "B8")]
+    report.issues = fixed
+    second = tmp_path / "second.xlsx"
+    annotate(first, second, report)
+    ws = openpyxl.load_workbook(second)["1.农村人居环境整治"]
+    assert ws["B8"].comment is None
+    assert ws["B8"].fill.fgColor.rgb.endswith("FFF2CC")  # the input shading is back
+    assert ws["C7"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert openpyxl.load_workbook(second).sheetnames.count(ANNOTATION_SHEET) == 1
+
+
+def test_summary_counts_equal_the_json(run):
+    inbox, out, *_ = run
+    data = json.loads((out / JSON_NAME).read_text("utf-8"))
+    wb = openpyxl.load_workbook(out / SUMMARY_NAME)
+    ws = wb["汇总"]
+    header = [c.value for c in ws[4]]
+    rows = [dict(zip(header, [c.value for c in r])) for r in ws.iter_rows(min_row=5)]
+    by_code = {r["单位编码"]: r for r in rows}
+    assert list(by_code) == ["484001", "489001", "489002"]
+    for f in data["files"]:
+        row = by_code[f["unit_code"]]
+        assert row["错误数"] == sum(i["severity"] == "error" for i in f["issues"])
+        assert row["警告数"] == sum(i["severity"] == "warning" for i in f["issues"])
+        assert row["文件"] == Path(f["path"]).name
+    assert (by_code["484001"]["审核结果"], by_code["489001"]["审核结果"]) == ("通过", "有错误")
+    assert by_code["489002"]["报送情况"] == "未报送"
+    assert "XT" in by_code["489001"]["主要问题"]
+    detail = list(wb["问题明细"].iter_rows(min_row=2, values_only=True))
+    assert len(detail) == data["summary"]["issues"] == sum(len(f["issues"]) for f in data["files"])
+    stats = {r[0]: r[3] for r in wb["规则统计"].iter_rows(min_row=2, values_only=True)}
+    assert sum(stats.values()) == data["summary"]["issues"]
+    assert "<c:barChart>" in xml_of(out / SUMMARY_NAME, "xl/charts/chart1.xml")
+
+
+def test_jobs_do_not_change_the_result(tmp_path):
+    runner = CliRunner()
+    one = runner.invoke(app, ["check", str(RETURNS), "--json", "-", "--jobs", "1"])
+    two = runner.invoke(app, ["check", str(RETURNS), "--json", "-", "--jobs", "2"])
+    assert one.stdout == two.stdout and json.loads(one.stdout)["files"]
+
+
+def test_running_twice_gives_the_same_content(tmp_path):
+    units = [Expected("484001", "玉田县林西镇人民政府本级")]
+    cells = []
+    for n in (1, 2):
+        report = check_paths([RETURNS], units=units)
+        outputs, problems = write_outputs(report, tmp_path / f"r{n}", load_rules(), units)
+        assert problems == []
+        wb = openpyxl.load_workbook(outputs.summary)
+        cells.append([[c.value for c in row] for ws in wb for row in ws.iter_rows()])
+    assert cells[0] == cells[1]
+
+
+def test_duplicate_returns_newest_counts_and_text_stays_text(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name, saved, goal in (("早的.xlsx", datetime(2025, 3, 1), None),
+                              ("晚的.xlsx", datetime(2025, 3, 5), "=HYPERLINK(\"http://x\")")):
+        wb = openpyxl.load_workbook(SEED)
+        ws = wb["1.安保、环保、安全生产、应急、食药监管"]
+        ws["A10"] = "=1+1" if goal else "产出指标"  # a formula where 一级 belongs
+        wb.properties.modified = saved
+        wb.save(inbox / name)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["check", str(inbox), "-o", str(out), "-q"])
+    assert result.exit_code == 1
+    wb = openpyxl.load_workbook(out / SUMMARY_NAME)
+    rows = list(wb["汇总"].iter_rows(min_row=5, values_only=True))
+    assert len(rows) == 1 and rows[0][4] == "晚的.xlsx"
+    assert "以文件保存时间最新的一份为准" in rows[0][9] and "早的.xlsx" in rows[0][9]
+    for part in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml"):
+        assert "<f>" not in xml_of(out / SUMMARY_NAME, part)
+    copy = next((out / RETURNS_DIR).glob("晚的*.xlsx"))
+    sheet_xml = xml_of(copy, "xl/worksheets/sheet1.xml")
+    assert "<f>" not in sheet_xml  # messages quoting "=1+1" are text in 问题清单

@@ -1,0 +1,203 @@
+"""The batch summary workbook (汇总): who returned, who must fix what, where problems gather."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from xlsxwriter import Workbook
+
+from .atomic import atomic_path
+from .report import FileReport, Report
+from .rules import RuleSet
+
+STATUS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法打开"}
+HEADER = ["序号", "单位编码", "单位名称", "报送情况", "文件", "审核结果", "错误数", "警告数",
+          "主要问题", "备注"]
+DETAIL = ["文件", "单位编码", "单位名称", "工作表", "单元格", "级别", "代码", "规则", "问题"]
+
+
+@dataclass
+class UnitRow:
+    code: str
+    name: str
+    returned: str                # 已报送 / 未报送 / 名单外
+    counted: FileReport | None   # the file that counts
+    others: list[FileReport]     # older returns of the same unit
+
+
+def _newest(files: list[FileReport]) -> tuple[FileReport, list[FileReport]]:
+    """The return that counts: the newest by the file's own saved time (then by name)."""
+    ordered = sorted(files, key=lambda f: (f.saved_at or "", Path(f.path).name), reverse=True)
+    return ordered[0], ordered[1:]
+
+
+def is_ours(f: FileReport) -> bool:
+    return f.status != "unreadable" and f.template is not None and bool(f.unit_code)
+
+
+def unit_rows(report: Report, units: list | None) -> list[UnitRow]:
+    by_unit: dict[str, list[FileReport]] = {}
+    for f in report.files:
+        if is_ours(f):
+            by_unit.setdefault(f.unit_code, []).append(f)
+    rows: list[UnitRow] = []
+    listed = set()
+    for u in units or []:
+        listed.add(u.code)
+        files = by_unit.get(u.code)
+        if files:
+            counted, others = _newest(files)
+            rows.append(UnitRow(u.code, u.name, "已报送", counted, others))
+        else:
+            rows.append(UnitRow(u.code, u.name, "未报送", None, []))
+    for code, files in by_unit.items():
+        if code not in listed:
+            counted, others = _newest(files)
+            rows.append(UnitRow(code, counted.unit_name or "", "名单外" if units else "已报送",
+                                counted, others))
+    return rows
+
+
+def top_problems(f: FileReport, rules: RuleSet, n: int = 3) -> str:
+    titles = {r.code: r.title for r in rules.rules}
+    counts = Counter(i.code for i in f.issues)
+    return "；".join(f"{titles.get(code, code)}（{code}）×{k}" for code, k in counts.most_common(n))
+
+
+def _note(row: UnitRow) -> str:
+    if not row.others:
+        return ""
+    saved = (row.counted.saved_at or "未知")[:19].replace("T", " ")
+    older = "、".join(Path(f.path).name for f in row.others)
+    return (f"共收到 {len(row.others) + 1} 份，以文件保存时间最新的一份为准（{saved}）；"
+            f"其余：{older}")
+
+
+def write_summary(path: Path, report: Report, rules: RuleSet, units: list | None,
+                  created: datetime) -> None:
+    """The 汇总 workbook, written atomically."""
+    with atomic_path(path) as tmp:
+        wb = Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False,
+                            "strings_to_urls": False})
+        wb.set_properties({"title": "预算项目绩效目标表 报送审核汇总", "author": "xltool",
+                           "created": created})
+        f = _Formats(wb)
+        _summary_sheet(wb, f, report, rules, units)
+        _detail_sheet(wb, f, report, rules)
+        _rule_sheet(wb, f, report, rules)
+        wb.close()
+
+
+class _Formats:
+    def __init__(self, wb):
+        base = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True}
+        self.title = wb.add_format({**base, "font_name": "黑体", "font_size": 14, "bold": True,
+                                    "text_wrap": False})
+        self.note = wb.add_format({**base, "text_wrap": False})
+        self.header = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.cell = wb.add_format({**base, "border": 1})
+        self.status = {k: wb.add_format({**base, "border": 1, "bg_color": color})
+                       for k, color in (("通过", "#C6EFCE"), ("有警告", "#FFEB9C"),
+                                        ("有错误", "#FFC7CE"), ("无法打开", "#FFC7CE"),
+                                        ("未报送", "#D9D9D9"), ("名单外", "#FFEB9C"),
+                                        ("已报送", "#FFFFFF"))}
+
+
+def _summary_sheet(wb, f: _Formats, report: Report, rules: RuleSet, units) -> None:
+    ws = wb.add_worksheet("汇总")
+    rows = unit_rows(report, units)
+    others = [x for x in report.files if not is_ours(x)]
+    returned = sum(r.returned != "未报送" for r in rows)
+    to_fix = sum(r.counted is not None and r.counted.status == "errors" for r in rows)
+    ws.write_string(0, 0, "预算项目绩效目标表 报送审核汇总", f.title)
+    line = (f"应报 {len(units)} 个单位，已报 {returned} 个，未报 {len(units) - returned} 个；"
+            if units is not None else f"收到 {returned} 个单位的表格；")
+    line += f"需退回修改 {to_fix} 个单位；无法识别或无法打开的文件 {len(others)} 个（见“其他文件”）。"
+    ws.write_string(1, 0, line, f.note)
+    for c, h in enumerate(HEADER):
+        ws.write_string(3, c, h, f.header)
+    for n, row in enumerate(rows, start=1):
+        r = 3 + n
+        fr = row.counted
+        status = STATUS[fr.status] if fr else "未报送"
+        values = [str(n), row.code, row.name, row.returned,
+                  Path(fr.path).name if fr else "", status]
+        for c, v in enumerate(values):
+            fmt = f.status[v] if c in (3, 5) and v in f.status else f.cell
+            ws.write_string(r, c, v, fmt)
+        ws.write_number(r, 6, fr.errors if fr else 0, f.cell)
+        ws.write_number(r, 7, fr.warnings if fr else 0, f.cell)
+        ws.write_string(r, 8, top_problems(fr, rules) if fr else "", f.cell)
+        ws.write_string(r, 9, _note(row), f.cell)
+    for c, width in enumerate((5, 10, 26, 9, 40, 9, 7, 7, 50, 40)):
+        ws.set_column(c, c, width)
+    ws.freeze_panes(4, 0)
+    if rows:
+        ws.autofilter(3, 0, 3 + len(rows), len(HEADER) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(3)
+
+    ow = wb.add_worksheet("其他文件")
+    for c, h in enumerate(("文件", "结果", "说明")):
+        ow.write_string(0, c, h, f.header)
+    for r, x in enumerate(others, start=1):
+        reason = "；".join(i.message for i in x.issues if i.sheet is None) or \
+            ("未填写单位编码" if not x.unit_code else "")
+        ow.write_string(r, 0, Path(x.path).name, f.cell)
+        ow.write_string(r, 1, STATUS[x.status], f.status.get(STATUS[x.status], f.cell))
+        ow.write_string(r, 2, reason, f.cell)
+    for c, width in enumerate((45, 10, 90)):
+        ow.set_column(c, c, width)
+
+
+def _detail_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
+    ws = wb.add_worksheet("问题明细")
+    titles = {r.code: r.title for r in rules.rules}
+    data = [[Path(x.path).name, x.unit_code or "", x.unit_name or "", i.sheet or "",
+             i.cell or "", "错误" if i.severity == "error" else "警告", i.code,
+             titles.get(i.code, ""), i.message] for x in report.files for i in x.issues]
+    columns = [{"header": h} for h in DETAIL]
+    if data:
+        ws.add_table(0, 0, len(data), len(DETAIL) - 1,
+                     {"columns": columns, "style": "Table Style Light 9", "autofilter": True})
+        for r, row in enumerate(data, start=1):
+            for c, v in enumerate(row):
+                ws.write_string(r, c, v, f.cell)
+    else:
+        ws.write_string(0, 0, "没有发现问题。", f.note)
+    for c, width in enumerate((40, 10, 24, 22, 9, 6, 7, 22, 70)):
+        ws.set_column(c, c, width)
+    ws.freeze_panes(1, 0)
+
+
+def _rule_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
+    ws = wb.add_worksheet("规则统计")
+    counts = Counter(i.code for x in report.files for i in x.issues)
+    units = {code: len({x.unit_code or x.path for x in report.files
+                        for i in x.issues if i.code == code}) for code in counts}
+    for c, h in enumerate(("代码", "规则", "级别", "问题数", "涉及文件数")):
+        ws.write_string(0, c, h, f.header)
+    used = [r for r in rules.rules if counts[r.code]]
+    used.sort(key=lambda r: (-counts[r.code], r.code))
+    for n, rule in enumerate(used, start=1):
+        ws.write_string(n, 0, rule.code, f.cell)
+        ws.write_string(n, 1, rule.title, f.cell)
+        ws.write_string(n, 2, "错误" if rule.severity == "error" else "警告", f.cell)
+        ws.write_number(n, 3, counts[rule.code], f.cell)
+        ws.write_number(n, 4, units[rule.code], f.cell)
+    for c, width in enumerate((8, 30, 6, 8, 10)):
+        ws.set_column(c, c, width)
+    if used:
+        shown = min(len(used), 15)
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({"name": "问题数", "categories": ["规则统计", 1, 1, shown, 1],
+                          "values": ["规则统计", 1, 3, shown, 3], "fill": {"color": "#C0504D"}})
+        chart.set_title({"name": "各规则发现的问题数（前 15）", "name_font": {"name": "宋体"}})
+        chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 640, "height": 40 + 24 * shown})
+        ws.insert_chart(1, 6, chart)
