@@ -8,14 +8,11 @@ Unreadable.
 """
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
-
+from .books import Book, Unreadable, open_book
 from .cells import CellRange, cell_name
 from .meta import Meta
 from .spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
@@ -23,12 +20,8 @@ from .templates import find_template
 from .values import clean_text, to_decimal
 
 META_SHEET = "xt_meta"  # fixed for every template version: it is how a workbook is recognised
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
-
-
-class Unreadable(Exception):
-    """The file cannot be opened as a workbook; the message (Chinese) says what to do."""
+MAX_META_ROWS = 20000   # far more than any template's snapshot; bounds hostile input
+MAX_INDICATOR_ROWS = 1000
 
 
 @dataclass
@@ -89,6 +82,9 @@ class ReadWorkbook:
     missing_sheets: list[str] = field(default_factory=list)
     changed: list[Changed] = field(default_factory=list)
     saved_at: str | None = None            # when the file says it was last saved (ISO)
+    kind: str = "xlsx"                     # xlsx | xls | ods (the last two read by calamine)
+    states: dict[str, str] = field(default_factory=dict)   # sheet -> visibility
+    list_values: dict[str, list[str]] | None = None        # the hidden list sheet as found
 
     @property
     def unit_code(self) -> str | None:
@@ -101,75 +97,18 @@ class ReadWorkbook:
         return clean_text(cell.value) or None if cell else (self.meta.unit_name if self.meta else None)
 
 
-def _open(path: Path, data_only: bool):
-    if path.is_dir():
-        raise Unreadable("这是一个文件夹，不是表格文件。请报送 .xlsx 文件本身。")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if not head:
-        raise Unreadable("文件是空的（0 字节），可能没有保存成功或附件损坏。请重新保存后报送。")
-    if head.startswith(OLE_MAGIC):
-        raise Unreadable("文件已加密（设置了打开密码），或是旧版 .xls 格式。请在 Excel/WPS 中打开，"
-                         "取消打开密码后另存为 .xlsx 再报送。")
-    if not head.startswith(ZIP_MAGIC):
-        raise Unreadable("不是 Excel 工作簿（.xlsx）。请确认附件是下发的填报表，用 Excel/WPS "
-                         "另存为 .xlsx 后再报送。")
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-            IndexError, AttributeError, EOFError, OSError) as exc:
-        raise Unreadable(f"文件已损坏，无法打开（{type(exc).__name__}）。请重新保存为 .xlsx "
-                         "后再报送。") from exc
-
-
 class _Grid:
-    """The cells of one sheet: (row, col) 0-based -> (value, number format)."""
+    """The cells of one sheet that the reader looks at."""
 
-    def __init__(self, ws, formulas: set[tuple[int, int]]):
-        self.cells: dict[tuple[int, int], tuple[object, str | None]] = {}
-        ws.reset_dimensions()  # some writers store a wrong sheet size; read every row
-        for row in ws.iter_rows():
-            for c in row:
-                if getattr(c, "row", None) is None:  # an empty filler cell
-                    continue
-                if c.value is not None or (c.row - 1, c.column - 1) in formulas:
-                    self.cells[(c.row - 1, c.column - 1)] = (c.value, c.number_format)
-        self.formulas = formulas
-        self.name = ws.title
+    def __init__(self, book: Book, name: str, max_row: int):
+        self.name = name
+        self.cells = book.cells(name, max_row)
+        self.formulas = book.formulas(name, max_row)
 
     def cell(self, row: int, col: int) -> Cell:
         value, fmt = self.cells.get((row, col), (None, None))
         return Cell(self.name, cell_name(row, col), value, fmt,
                     (row, col) in self.formulas and value is None)
-
-
-def _formula_cells(path: Path, sheets: list[str]) -> dict[str, set[tuple[int, int]]]:
-    wb = _open(path, data_only=False)
-    try:
-        out = {}
-        for name in sheets:
-            if name in wb.sheetnames:
-                ws = wb[name]
-                ws.reset_dimensions()
-                out[name] = {(c.row - 1, c.column - 1) for row in ws.iter_rows()
-                             for c in row if getattr(c, "data_type", None) == "f"}
-        return out
-    finally:
-        wb.close()
-
-
-def _name_range(ws, key: str) -> CellRange | None:
-    """Where a sheet-scoped xt_* name points, if it still points into this sheet."""
-    try:
-        defn = ws.defined_names.get(f"xt_{key}")
-        if defn is None:
-            return None
-        for title, ref in defn.destinations:
-            if title == ws.title:
-                return CellRange.parse(ref.replace("$", ""))
-    except (ValueError, AttributeError, TypeError):
-        return None
-    return None
 
 
 def _same(expected: str, value: object) -> bool:
@@ -179,19 +118,29 @@ def _same(expected: str, value: object) -> bool:
     return ("" if value is None else str(value)) == expected
 
 
-def _read_project(wb, grid: _Grid, spec: TemplateSpec, prefilled: bool) -> ProjectSheet:
-    ws = wb[grid.name]
+def _locations(book: Book, sheet: str, spec: TemplateSpec) -> dict[str, CellRange]:
+    """Where the fields of a project sheet are: by its xt_* names, else by the spec."""
+    out = {}
+    for key in (*PROJECT_FIELD_KEYS, "plan", "indicators"):
+        rng = book.local_name(sheet, f"xt_{key}")
+        if rng is not None and rng.row2 - rng.row1 <= MAX_INDICATOR_ROWS:
+            out[key] = rng
+    return out
+
+
+def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
+                  prefilled: bool) -> ProjectSheet:
     fields = {}
     for key in PROJECT_FIELD_KEYS:
-        rng = _name_range(ws, key) or spec.project.fields[key].range
+        rng = names.get(key) or spec.project.fields[key].range
         fields[key] = grid.cell(rng.row1, rng.col1)
-    plan_rng = _name_range(ws, "plan")
+    plan_rng = names.get("plan")
     plan_cells = spec.plan_cells
     if plan_rng is not None and plan_rng.col2 - plan_rng.col1 + 1 == len(spec.checkpoints):
         plan_cells = [CellRange.at(plan_rng.row1, plan_rng.col1 + i)
                       for i in range(len(spec.checkpoints))]
     plan = [grid.cell(c.row1, c.col1) for c in plan_cells]
-    body = _name_range(ws, "indicators")
+    body = names.get("indicators")
     if body is None or body.col2 - body.col1 + 1 != len(INDICATOR_KEYS):
         body = spec.indicator_body
     rows = []
@@ -205,29 +154,31 @@ def _read_project(wb, grid: _Grid, spec: TemplateSpec, prefilled: bool) -> Proje
 def read_workbook(path: str | Path) -> ReadWorkbook:
     """The model of one returned workbook. Raises Unreadable only for files that won't open."""
     path = Path(path)
-    wb = _open(path, data_only=True)
+    book = open_book(path)
     try:
-        return _read(path, wb)
+        return _read(path, book)
     except Unreadable:
         raise
-    except (KeyError, ValueError, TypeError, IndexError, AttributeError, zipfile.BadZipFile,
-            EOFError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a parser failure deep in a hostile file
         raise Unreadable(f"文件内容已损坏，无法读取（{type(exc).__name__}）。请重新保存为 .xlsx "
                          "后再报送。") from exc
     finally:
-        wb.close()
+        book.close()
 
 
-def _read(path: Path, wb) -> ReadWorkbook:
-    out = ReadWorkbook(path=path, sheet_names=list(wb.sheetnames))
-    modified = getattr(wb.properties, "modified", None) or getattr(wb.properties, "created", None)
-    out.saved_at = modified.isoformat() if hasattr(modified, "isoformat") else None
-    spec_meta_sheet = META_SHEET
-    if spec_meta_sheet not in wb.sheetnames:
+def _last_row(spec: TemplateSpec, names: dict[str, CellRange], snapshot_rows: list[int]) -> int:
+    rows = [spec.indicator_body.row2, *(r.row2 for r in names.values()), *snapshot_rows]
+    return max(rows) + 1
+
+
+def _read(path: Path, book: Book) -> ReadWorkbook:
+    out = ReadWorkbook(path=path, sheet_names=list(book.sheet_names), kind=book.kind,
+                       states=dict(book.states), saved_at=book.saved_at)
+    if META_SHEET not in book.sheet_names:
         out.meta_problem = "missing"
         return out
     try:
-        out.meta = Meta.from_rows(wb[spec_meta_sheet].iter_rows(values_only=True))
+        out.meta = Meta.from_rows(book.rows(META_SHEET, MAX_META_ROWS))
     except ValueError:
         out.meta_problem = "damaged"
         return out
@@ -236,27 +187,48 @@ def _read(path: Path, wb) -> ReadWorkbook:
         out.meta_problem = "unknown_template"
         return out
     out.spec, out.framework = spec, _ = found
-    present = [s for s in out.meta.project_sheets if s in wb.sheetnames]
-    out.missing_sheets = [s for s in out.meta.project_sheets if s not in wb.sheetnames]
+    present = [s for s in out.meta.project_sheets if s in book.sheet_names]
+    out.missing_sheets = [s for s in out.meta.project_sheets if s not in book.sheet_names]
     cover_name = spec.sheets.cover
-    wanted = [cover_name, *present] if cover_name in wb.sheetnames else present
-    if cover_name not in wb.sheetnames:
+    if cover_name not in book.sheet_names:
         out.missing_sheets.insert(0, cover_name)
-    formulas = _formula_cells(path, wanted)
-    grids = {name: _Grid(wb[name], formulas.get(name, set())) for name in wanted}
+    snapshot_rows: dict[str, list[int]] = {}
+    for sheet, ref, _ in out.meta.cells:
+        snapshot_rows.setdefault(sheet, []).append(CellRange.parse(ref).row2)
+    grids: dict[str, _Grid] = {}
+    names: dict[str, dict[str, CellRange]] = {}
+    for name in ([cover_name] if cover_name in book.sheet_names else []) + present:
+        names[name] = _locations(book, name, spec) if name != cover_name else {}
+        grids[name] = _Grid(book, name, _last_row(spec, names[name], snapshot_rows.get(name, [])))
     if cover_name in grids:
         out.cover = {key: grids[cover_name].cell(f.range.row1, f.range.col1)
                      for key, f in spec.cover.fields.items()}
     prefilled_sheets = {sheet for sheet, ref, _ in out.meta.cells
                         if ref == spec.project.fields["project_code"].range.top_left}
-    out.projects = [_read_project(wb, grids[name], spec, name in prefilled_sheets)
+    out.projects = [_read_project(grids[name], names[name], spec, name in prefilled_sheets)
                     for name in present]
     for sheet, ref, text in out.meta.cells:
         if sheet not in grids:
             continue
         rng = CellRange.parse(ref)
-        row, col = rng.row1, rng.col1
-        value = grids[sheet].cells.get((row, col), (None, None))[0]
+        value = grids[sheet].cells.get((rng.row1, rng.col1), (None, None))[0]
         if not _same(text, value):
             out.changed.append(Changed(sheet, ref, text, "" if value is None else str(value)))
+    lists = spec.sheets.lists
+    if lists in book.sheet_names:
+        out.list_values = {k: v for k, v in _list_columns(book, lists).items()}
+    return out
+
+
+def _list_columns(book: Book, sheet: str) -> dict[str, list[str]]:
+    """The hidden list sheet as name (row 1) -> items."""
+    grid = book.cells(sheet, 200)
+    columns: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), (value, _) in grid.items():
+        columns.setdefault(c, []).append((r, "" if value is None else str(value)))
+    out = {}
+    for c, items in sorted(columns.items()):
+        items.sort()
+        if items and items[0][0] == 0:
+            out[items[0][1]] = [v for _, v in items[1:]]
     return out

@@ -1,0 +1,236 @@
+"""Opening a returned file safely, whatever it turns out to be.
+
+`open_book` sniffs the bytes (never trusting the file name), refuses what is not a workbook,
+encrypted, or built to exhaust memory (zip bombs; XML entity attacks are refused by defusedxml,
+which openpyxl uses when it is installed), and returns a Book: the same small interface over
+openpyxl (.xlsx, .xlsm) and python-calamine (.xls and .ods, e.g. our workbook re-saved by
+LibreOffice or WPS). Every refusal is an Unreadable with a Chinese message saying what to do.
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from .cells import CellRange
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
+MAX_FILE_BYTES = 60 * 1024 * 1024          # a filled form is well under 1 MB
+MAX_MEMBER_BYTES = 300 * 1024 * 1024       # one part of the zip, uncompressed
+MAX_TOTAL_BYTES = 600 * 1024 * 1024
+MAX_RATIO = 200                            # uncompressed / compressed, for parts over 1 MB
+MAX_MEMBERS = 20000
+SAVE_AS = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后重新报送。"
+
+
+class Unreadable(Exception):
+    """The file cannot be read as a workbook; the message (Chinese) says what to do."""
+
+
+class Book:
+    """What the reader needs from a workbook, independent of the library reading it."""
+    kind = "xlsx"
+    sheet_names: list[str]
+    states: dict[str, str]        # sheet -> "visible" | "hidden" | "veryHidden"
+    saved_at: str | None = None
+
+    def cells(self, sheet: str, max_row: int) -> dict[tuple[int, int], tuple[object, str | None]]:
+        """(row, col) 0-based -> (cached value, number format) of the non-empty cells."""
+        raise NotImplementedError
+
+    def formulas(self, sheet: str, max_row: int) -> set[tuple[int, int]]:
+        """Cells holding a formula (whatever their cached value)."""
+        return set()
+
+    def rows(self, sheet: str, max_row: int) -> list[tuple]:
+        """Values row by row (for the identity sheet)."""
+        grid = self.cells(sheet, max_row)
+        if not grid:
+            return []
+        width = max(c for _, c in grid) + 1
+        height = max(r for r, _ in grid) + 1
+        return [tuple(grid.get((r, c), (None, None))[0] for c in range(width))
+                for r in range(height)]
+
+    def local_name(self, sheet: str, name: str) -> CellRange | None:
+        """Where a sheet-scoped defined name points, if it points into that sheet."""
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+class OpenpyxlBook(Book):
+    def __init__(self, path: Path):
+        self.path = path
+        self._values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        self._formulas = None
+        self.sheet_names = list(self._values.sheetnames)
+        self.states = {ws.title: ws.sheet_state for ws in self._values.worksheets}
+        props = self._values.properties
+        moment = getattr(props, "modified", None) or getattr(props, "created", None)
+        self.saved_at = moment.isoformat() if hasattr(moment, "isoformat") else None
+
+    def cells(self, sheet, max_row):
+        ws = self._values[sheet]
+        ws.reset_dimensions()  # some writers store a wrong sheet size; read every row
+        out = {}
+        for row in ws.iter_rows(max_row=max_row):
+            for c in row:
+                if getattr(c, "row", None) is not None and c.value is not None:
+                    out[(c.row - 1, c.column - 1)] = (c.value, c.number_format)
+        return out
+
+    def formulas(self, sheet, max_row):
+        if self._formulas is None:
+            self._formulas = openpyxl.load_workbook(self.path, read_only=True, data_only=False)
+        ws = self._formulas[sheet]
+        ws.reset_dimensions()
+        return {(c.row - 1, c.column - 1) for row in ws.iter_rows(max_row=max_row) for c in row
+                if getattr(c, "data_type", None) == "f"}
+
+    def local_name(self, sheet, name):
+        try:
+            defn = self._values[sheet].defined_names.get(name)
+            if defn is None:
+                return None
+            for title, ref in defn.destinations:
+                if title == sheet:
+                    return CellRange.parse(ref.replace("$", ""))
+        except (ValueError, AttributeError, TypeError, KeyError):
+            return None
+        return None
+
+    def close(self):
+        self._values.close()
+        if self._formulas is not None:
+            self._formulas.close()
+
+
+class CalamineBook(Book):
+    """.xls / .ods: values only (no number formats, formulas or defined names)."""
+
+    def __init__(self, path: Path, kind: str):
+        from python_calamine import CalamineWorkbook
+        self.kind = kind
+        self._wb = CalamineWorkbook.from_path(str(path))
+        meta = self._wb.sheets_metadata
+        self.sheet_names = [m.name for m in meta]
+        self.states = {m.name: {"Visible": "visible", "Hidden": "hidden",
+                                "VeryHidden": "veryHidden"}.get(str(m.visible).split(".")[-1],
+                                                                "visible") for m in meta}
+
+    def cells(self, sheet, max_row):
+        data = self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=max_row)
+        out = {}
+        for r, row in enumerate(data):
+            for c, value in enumerate(row):
+                if value is not None and value != "":
+                    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+                        value = int(value)
+                    out[(r, c)] = (value, None)
+        return out
+
+    def close(self):
+        try:
+            self._wb.close()
+        except Exception:  # noqa: BLE001 - closing must never mask the real result
+            pass
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB"
+
+
+def _guard_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise Unreadable("文件已损坏（压缩结构不完整，可能是附件没有下载完整）。请重新保存后报送。") from exc
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    bomb = len(infos) > MAX_MEMBERS or total > MAX_TOTAL_BYTES or any(
+        i.file_size > MAX_MEMBER_BYTES
+        or (i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1))
+        for i in infos)
+    if bomb:
+        zf.close()
+        raise Unreadable(f"文件内容异常（解压后约 {_mb(total)}，远超正常填报表），为安全起见未打开。"
+                         "请用下发的表格重新填写后报送。")
+    return zf
+
+
+def open_book(path: Path) -> Book:
+    """Open any returned file as a Book, or raise Unreadable saying what to do."""
+    if path.is_dir():
+        raise Unreadable("这是一个文件夹，不是表格文件。请报送 .xlsx 文件本身。")
+    size = path.stat().st_size
+    if size == 0:
+        raise Unreadable("文件是空的（0 字节），可能没有保存成功或附件损坏。请重新保存后报送。")
+    if size > MAX_FILE_BYTES:
+        raise Unreadable(f"文件过大（{_mb(size)}），正常的填报表不到 1 MB。请删除插入的图片或多余内容，"
+                         "或用下发的表格重新填写后报送。")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_MAGIC):
+        return _open_ole(path)
+    if not head.startswith(ZIP_MAGIC):
+        kind = "文本或 CSV 文件" if _looks_like_text(path) else "无法识别的文件"
+        raise Unreadable(f"这不是 Excel 工作簿，而是{kind}。{SAVE_AS}")
+    zf = _guard_zip(path)
+    try:
+        names = set(zf.namelist())
+        mimetype = zf.read("mimetype")[:60] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as exc:
+        raise Unreadable("文件已损坏，无法读取。请重新保存后报送。") from exc
+    finally:
+        zf.close()
+    if b"opendocument.spreadsheet" in mimetype:
+        return _calamine(path, "ods")
+    if "word/document.xml" in names:
+        raise Unreadable("这是 Word 文档，不是 Excel 工作簿。请报送下发的 .xlsx 填报表。")
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise Unreadable(f"这不是 Excel 工作簿。{SAVE_AS}")
+    if "xl/workbook.bin" in names:
+        raise Unreadable(f"文件是 Excel 二进制格式（.xlsb），无法审核。{SAVE_AS}")
+    try:
+        return OpenpyxlBook(path)
+    except Unreadable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure on hostile input is "damaged"
+        raise Unreadable(f"文件内容已损坏，无法读取（{type(exc).__name__}）。{SAVE_AS}") from exc
+
+
+def _looks_like_text(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        chunk = fh.read(4096)
+    for encoding in ("utf-8", "gb18030", "utf-16"):
+        try:
+            chunk.decode(encoding)
+            return b"\x00" not in chunk or encoding == "utf-16"
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def _open_ole(path: Path) -> Book:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if ENCRYPTION_MARK in data:
+        raise Unreadable("文件设置了打开密码（已加密），无法审核。请在 Excel/WPS 中打开，"
+                         "在“文件 → 信息 → 保护工作簿”中删除密码后保存，再重新报送（不要加密）。")
+    return _calamine(path, "xls")
+
+
+def _calamine(path: Path, kind: str) -> Book:
+    try:
+        return CalamineBook(path, kind)
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
+        text = str(exc).lower()
+        if "password" in text or "encrypt" in text:
+            raise Unreadable("文件设置了打开密码（已加密），无法审核。请删除密码后重新报送。") from exc
+        what = "旧版 .xls 或 WPS .et" if kind == "xls" else "OpenDocument（.ods）"
+        raise Unreadable(f"文件是{what}格式，且无法读取。{SAVE_AS}") from exc
