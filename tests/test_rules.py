@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from support import REPO
+from support import REPO, convert
 
 from xltool.checker import Expected, check_paths
 from xltool.fill import fill_sheet
@@ -74,7 +74,18 @@ def build(case: dict, tmp: Path, name: str = "return.xlsx") -> Path:
         row[3].value = "改过的值"
     for old, new in (case.get("rename") or {}).items():
         wb[projects[old - 1]].title = new
+    if "add_sheet" in case:
+        wb.create_sheet(case["add_sheet"])
+    for index, offset in (case.get("move") or {}).items():
+        wb.move_sheet(projects[index - 1], offset)
+    for hidden in case.get("unhide") or []:
+        wb[hidden].sheet_state = "visible"
+    for ref, value in (case.get("list_cells") or {}).items():
+        wb["xt_lists"][ref] = value
+    dest = tmp / case.get("file", name)
     wb.save(dest)
+    if "convert" in case:
+        return convert(dest, case["convert"], tmp / "converted")
     return dest
 
 
@@ -95,7 +106,7 @@ def test_rule_case(code, case, tmp_path):
     report = check_paths(paths, units=units)
     got = sorted((Path(f.path).name, i.sheet or "", i.cell or "")
                  for f in report.files for i in f.issues if i.code == code)
-    want = sorted((e.get("file", "return.xlsx"), sheet_of(e.get("sheet", 1), paths[0]) or "",
+    want = sorted((e.get("file", paths[0].name), sheet_of(e.get("sheet", 1), paths[0]) or "",
                    e.get("cell") or "") for e in case["expect"])
     assert got == want
     for f in report.files:

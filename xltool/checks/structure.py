@@ -55,3 +55,67 @@ def formula_without_value(wb: ReadWorkbook, _):
 def unreadable(wb: ReadWorkbook, _):
     """The file cannot be opened as a workbook (the engine reports it; nothing to look at)."""
     return iter(())
+
+
+ANNOTATION_SHEET = "问题清单"   # added by the annotated copy; allowed
+
+
+def _expected_order(wb: ReadWorkbook) -> list[str]:
+    s = wb.spec.sheets
+    return [s.cover, *wb.meta.project_sheets, s.lists, s.meta]
+
+
+@check("sheet_added", keys={"name"})
+def sheet_added(wb: ReadWorkbook, _):
+    """A sheet was added to the workbook."""
+    expected = set(_expected_order(wb)) | {ANNOTATION_SHEET}
+    for name in wb.sheet_names:
+        if name not in expected:
+            yield Finding(name, None, {"name": name})
+
+
+@check("sheet_order", keys={"expected"})
+def sheet_order(wb: ReadWorkbook, _):
+    """The sheets are not in the order the county sent them."""
+    expected = _expected_order(wb)
+    present = [n for n in wb.sheet_names if n in expected]
+    wanted = [n for n in expected if n in present]
+    if present != wanted:
+        yield Finding(None, None, {"expected": "、".join(n for n in wanted
+                                                         if n not in (wb.spec.sheets.lists,
+                                                                      wb.spec.sheets.meta))})
+
+
+@check("sheet_unhidden", keys={"name"})
+def sheet_unhidden(wb: ReadWorkbook, _):
+    """A hidden sheet of the template was made visible."""
+    for name in (wb.spec.sheets.lists, wb.spec.sheets.meta):
+        if wb.states.get(name, "hidden") == "visible":
+            yield Finding(name, None, {"name": name})
+
+
+@check("lists_changed", keys={"name"})
+def lists_changed(wb: ReadWorkbook, _):
+    """The hidden dropdown lists differ from the template's."""
+    from ..dropdowns import list_names
+    if wb.list_values is None:
+        return
+    for name, items in list_names(wb.spec, wb.framework).items():
+        if wb.list_values.get(name) != items:
+            yield Finding(wb.spec.sheets.lists, None, {"name": name})
+
+
+@check("not_xlsx", keys={"kind"}, needs_template=False)
+def not_xlsx(wb: ReadWorkbook, _):
+    """The workbook came back as .xls or .ods (read by its values only)."""
+    if wb.kind != "xlsx" and wb.meta is not None:
+        yield Finding(None, None, {"kind": "." + wb.kind})
+
+
+@check("file_name_unit", keys={"in_name", "unit_code"})
+def file_name_unit(wb: ReadWorkbook, _):
+    """The file name starts with another unit's code than the workbook's own."""
+    import re
+    m = re.match(r"(\d{4,12})(?=[_\-\s])", wb.path.name)
+    if m and wb.unit_code and m.group(1) != wb.unit_code:
+        yield Finding(None, None, {"in_name": m.group(1), "unit_code": wb.unit_code})
