@@ -123,6 +123,7 @@ def check_file(path: Path, rules: list[Rule]) -> Checked:
     if wb.meta is not None:
         fr.template = f"{wb.meta.template_id} {wb.meta.template_version}"
     fr.saved_at = wb.saved_at
+    fr.format = wb.kind
     fr.issues = check_workbook(wb, rules)
     facts = facts_of(wb) if wb.spec is not None else None
     return Checked(fr, facts, wb.sheet_names)

@@ -31,6 +31,7 @@ class FileReport:
     template: str | None = None   # "xt-project 2025.1", when known
     saved_at: str | None = None   # when the file says it was last saved
     annotated: str | None = None  # the annotated copy written for it (check -o)
+    format: str | None = None     # xlsx | xls | ods: how the file came back
 
     def settle(self, unreadable: bool = False) -> None:
         """Set the status from the issues."""

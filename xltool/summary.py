@@ -67,11 +67,13 @@ def top_problems(f: FileReport, rules: RuleSet, n: int = 3) -> str:
 
 
 def _note(row: UnitRow) -> str:
+    fmt = row.counted.format if row.counted else None
+    kind = f"报回的是 .{fmt} 文件，已按内容审核，请要求另存为 .xlsx。" if fmt not in (None, "xlsx") else ""
     if not row.others:
-        return ""
+        return kind
     saved = (row.counted.saved_at or "未知")[:19].replace("T", " ")
     older = "、".join(Path(f.path).name for f in row.others)
-    return (f"共收到 {len(row.others) + 1} 份，以文件保存时间最新的一份为准（{saved}）；"
+    return (kind + f"共收到 {len(row.others) + 1} 份，以文件保存时间最新的一份为准（{saved}）；"
             f"其余：{older}")
 
 

@@ -105,13 +105,6 @@ def lists_changed(wb: ReadWorkbook, _):
             yield Finding(wb.spec.sheets.lists, None, {"name": name})
 
 
-@check("not_xlsx", keys={"kind"}, needs_template=False)
-def not_xlsx(wb: ReadWorkbook, _):
-    """The workbook came back as .xls or .ods (read by its values only)."""
-    if wb.kind != "xlsx" and wb.meta is not None:
-        yield Finding(None, None, {"kind": "." + wb.kind})
-
-
 @check("file_name_unit", keys={"in_name", "unit_code"})
 def file_name_unit(wb: ReadWorkbook, _):
     """The file name starts with another unit's code than the workbook's own."""
