@@ -39,7 +39,8 @@ class Book:
     states: dict[str, str]        # sheet -> "visible" | "hidden" | "veryHidden"
     saved_at: str | None = None
 
-    def cells(self, sheet: str, max_row: int) -> dict[tuple[int, int], tuple[object, str | None]]:
+    def cells(self, sheet: str, max_row: int,
+              formats: bool = True) -> dict[tuple[int, int], tuple[object, str | None]]:
         """(row, col) 0-based -> (cached value, number format) of the non-empty cells."""
         raise NotImplementedError
 
@@ -49,7 +50,7 @@ class Book:
 
     def rows(self, sheet: str, max_row: int) -> list[tuple]:
         """Values row by row (for the identity sheet)."""
-        grid = self.cells(sheet, max_row)
+        grid = self.cells(sheet, max_row, formats=False)
         if not grid:
             return []
         width = max(c for _, c in grid) + 1
@@ -76,7 +77,7 @@ class OpenpyxlBook(Book):
         moment = getattr(props, "modified", None) or getattr(props, "created", None)
         self.saved_at = moment.isoformat() if hasattr(moment, "isoformat") else None
 
-    def cells(self, sheet, max_row):
+    def cells(self, sheet, max_row, formats=True):
         ws = self._values[sheet]
         ws.reset_dimensions()  # some writers store a wrong sheet size; read every row
         out = {}
@@ -112,9 +113,8 @@ class OpenpyxlBook(Book):
             self._formulas.close()
 
 
-_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_STYLED = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})(\d+)"\s+s="(\d+)"')
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_STYLE = re.compile(rb'\bs="(\d+)"')
 _FORMULA = re.compile(rb'<(?:\w+:)?f[\s>/]')
 _BUILTIN_FORMATS = {0: "General", 9: "0%", 10: "0.00%", 1: "0", 2: "0.00", 3: "#,##0",
                     4: "#,##0.00", 49: "@"}
@@ -190,27 +190,25 @@ class FastXlsxBook(Book):
         return None
 
     def _scan(self, sheet: str, max_row: int) -> dict[tuple[int, int], tuple[int, bool]]:
-        """(row, col) -> (style index, holds a formula), up to max_row."""
+        """(row, col) -> (style index, holds a formula) of the styled or formula cells."""
         if sheet not in self._scans:
-            out = {}
             data = self._zip.read(self._parts[sheet])
-            for m in _CELL.finditer(data):
-                ref = _REF.search(m.group(1))
-                if ref is None:
-                    continue
-                row = int(ref.group(2)) - 1
-                if row >= max_row:
-                    break
-                col = col_index(ref.group(1).decode())
-                style = _STYLE.search(m.group(1))
-                body = m.group(3) or b""
-                out[(row, col)] = (int(style.group(1)) if style else 0,
-                                   bool(_FORMULA.search(body)))
+            out: dict[tuple[int, int], tuple[int, bool]] = {}
+            for letters, row, style in _STYLED.findall(data):
+                r = int(row) - 1
+                if r < max_row:
+                    out[(r, col_index(letters.decode()))] = (int(style), False)
+            for m in _FORMULA.finditer(data):
+                start = max(data.rfind(b"<c ", 0, m.start()), data.rfind(b":c ", 0, m.start()))
+                ref = _REF.search(data, start, m.start())
+                if ref is not None and int(ref.group(2)) <= max_row:
+                    pos = (int(ref.group(2)) - 1, col_index(ref.group(1).decode()))
+                    out[pos] = (out.get(pos, (0, False))[0], True)
             self._scans[sheet] = out
         return self._scans[sheet]
 
-    def cells(self, sheet, max_row):
-        scan = self._scan(sheet, max_row)
+    def cells(self, sheet, max_row, formats: bool = True):
+        scan = self._scan(sheet, max_row) if formats else {}
         data = self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
                                                                nrows=max_row)
         out = {}
@@ -261,7 +259,7 @@ class CalamineBook(Book):
                                 "VeryHidden": "veryHidden"}.get(str(m.visible).split(".")[-1],
                                                                 "visible") for m in meta}
 
-    def cells(self, sheet, max_row):
+    def cells(self, sheet, max_row, formats=True):
         data = self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=max_row)
         out = {}
         for r, row in enumerate(data):

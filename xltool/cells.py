@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})$")
 
 
+@lru_cache(maxsize=4096)
 def col_index(letters: str) -> int:
     """'A' -> 0, 'Z' -> 25, 'AA' -> 26."""
     n = 0
@@ -26,10 +28,12 @@ def col_letters(index: int) -> str:
     return out
 
 
+@lru_cache(maxsize=65536)
 def cell_name(row: int, col: int) -> str:
     return f"{col_letters(col)}{row + 1}"
 
 
+@lru_cache(maxsize=65536)
 def parse_cell(ref: str) -> tuple[int, int]:
     m = _CELL.match(ref.strip().upper())
     if not m:

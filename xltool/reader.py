@@ -41,6 +41,7 @@ class Cell:
 class IndicatorRow:
     number: int                    # 1-based position in the indicator table
     cells: dict[str, Cell]         # INDICATOR_KEYS -> cell
+    reading: object = None         # its interpretation, computed once by the checks
 
     def __getitem__(self, key: str) -> Cell:
         return self.cells[key]
@@ -144,7 +145,11 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
     if body is None or body.col2 - body.col1 + 1 != len(INDICATOR_KEYS):
         body = spec.indicator_body
     rows = []
+    used_rows = {r for r, c in (*grid.cells, *grid.formulas)
+                 if body.row1 <= r <= body.row2 and body.col1 <= c <= body.col2}
     for i, r in enumerate(range(body.row1, body.row2 + 1), start=1):
+        if r not in used_rows:
+            continue
         cells = {k: grid.cell(r, body.col1 + j) for j, k in enumerate(INDICATOR_KEYS)}
         if any(not c.blank or c.formula_without_value for c in cells.values()):
             rows.append(IndicatorRow(i, cells))
@@ -222,7 +227,7 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
 
 def _list_columns(book: Book, sheet: str) -> dict[str, list[str]]:
     """The hidden list sheet as name (row 1) -> items."""
-    grid = book.cells(sheet, 200)
+    grid = book.cells(sheet, 200, formats=False)
     columns: dict[int, list[tuple[int, str]]] = {}
     for (r, c), (value, _) in grid.items():
         columns.setdefault(c, []).append((r, "" if value is None else str(value)))

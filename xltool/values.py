@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 PERCENT_UNIT = "百分比"
 QUALITATIVE = "定性"
@@ -28,10 +29,19 @@ def clean_text(value: object) -> str:
     """Text as typed, NFKC-normalised (full-width to half-width), without stray whitespace."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _clean_str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", " ", text).strip()
+    return _clean_str(str(value))
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
+def _clean_str(text: str) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
 def is_blank(value: object) -> bool:

@@ -33,6 +33,12 @@ class Reading:
 
 
 def interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
+    if row.reading is None:
+        row.reading = _interpret(row, spec)
+    return row.reading
+
+
+def _interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
     target = split_target(row["value"].value, row["value"].number_format, spec.lists.units)
     operator_text = clean_text(row["operator"].value)
     operator = normalise_operator(operator_text) if operator_text else target.operator

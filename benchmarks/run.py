@@ -1,0 +1,312 @@
+"""Benchmarks: xltool against the floor of the Excel libraries it uses, in the same run.
+
+    python benchmarks/run.py            # full run (builds ~1,000 returns once, cached)
+    python benchmarks/run.py --smoke    # a tiny run that only proves the script works
+
+Every figure is a median over repeats, and every comparison is a ratio against a baseline
+measured in the same run on the same files, because these machines are shared and noisy.
+Results: a table on the terminal and benchmarks/results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import openpyxl  # noqa: E402
+import python_calamine  # noqa: E402
+import xlsxwriter  # noqa: E402
+
+from xltool.annotate import annotate  # noqa: E402
+from xltool.checker import check_paths  # noqa: E402
+from xltool.distlist import Project, Unit  # noqa: E402
+from xltool.fill import fill_workbook  # noqa: E402
+from xltool.rules import load_rules  # noqa: E402
+from xltool.spec import load_framework, load_spec  # noqa: E402
+from xltool.writer import WorkbookPlan, write_workbook  # noqa: E402
+
+SPEC, FRAMEWORK = load_spec(), load_framework("seed")
+PASSWORD = "bench-2025"
+TIERS = [("产出指标", "数量指标", "≥", 95, "百分比"), ("产出指标", "质量指标", "≥", 98, "百分比"),
+         ("产出指标", "时效指标", "≤", 30, "天"), ("产出指标", "成本指标", "≤", 20000, "元"),
+         ("效益指标", "社会效益指标", "定性", "优", None), ("效益指标", "经济效益指标", "≥", 3, "项"),
+         ("效益指标", "可持续影响指标", "≥", 5, "年"),
+         ("满意度指标", "服务对象满意度指标", "≥", 95, "百分比")]
+
+
+# ---- workloads -------------------------------------------------------------------------------
+
+def make_unit(code: int, projects: int) -> Unit:
+    items = []
+    for p in range(projects):
+        total = Decimal(10000 + 1000 * p).quantize(Decimal("0.01"))
+        items.append(Project(f"13022925P00BEN{code % 10**5:05d}{p:02d}", f"项目{p + 1}号经费",
+                             total, total, Decimal("0.00"), f"保障第{p + 1}项工作正常开展"))
+    return Unit(str(code), f"基准县第{code}乡人民政府本级", tuple(items))
+
+
+def indicator_rows(seed: int, rows: int = 20) -> list[list]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(rows):
+        t1, t2, op, value, unit = TIERS[i % len(TIERS)] if i < len(TIERS) else rng.choice(TIERS)
+        out.append([t1, t2, f"指标{i + 1}", f"第{i + 1}个指标的说明", op, value, unit, "计划标准"])
+    return out
+
+
+def fill_one(job: tuple) -> str:
+    """Generate and fill one return (in a worker process)."""
+    code, projects, broken, folder = job
+    folder = Path(folder)
+    blank = folder / f".{code}.xlsx"
+    write_workbook(blank, SPEC, FRAMEWORK, WorkbookPlan(2025, make_unit(code, projects), 5,
+                                                        PASSWORD, "2025-01-01T00:00:00Z"))
+    data = {}
+    for p in range(projects):
+        rows = indicator_rows(code * 100 + p)
+        plan = [25, 50, 75, 100]
+        if broken and p == 0:
+            plan = [30, 20, 80, 90]
+            rows[1][5] = "九十五"
+            rows[3][1] = "社会效益指标"
+        data[f"{p + 1}.项目{p + 1}号经费"] = {"plan": plan, "fields": {"goal": "1.保障工作正常开展"},
+                                          "indicators": rows}
+    dest = folder / f"{code}_基准乡_{projects}项.xlsx"
+    fill_workbook(blank, dest, cover={"contact": "张三", "phone": "0315-0000000"},
+                  projects=data)
+    blank.unlink()
+    return dest.name
+
+
+def build(folder: Path, plan: list[tuple[int, int, bool]], jobs: int) -> list[Path]:
+    marker = folder / "complete.json"
+    wanted = [[c, n, b] for c, n, b in plan]
+    if marker.exists() and json.loads(marker.read_text()) == wanted:
+        return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("."))
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(fill_one, [(c, n, b, str(folder)) for c, n, b in plan], chunksize=8))
+    marker.write_text(json.dumps(wanted))
+    return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("."))
+
+
+# ---- floors ----------------------------------------------------------------------------------
+
+def calamine_floor(path: Path) -> None:
+    wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+
+
+def openpyxl_floor(path: Path) -> None:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    for ws in wb.worksheets:
+        for _ in ws.iter_rows(values_only=True):
+            pass
+    wb.close()
+
+
+def openpyxl_load_save(path: Path, dest: Path) -> None:
+    openpyxl.load_workbook(path).save(dest)
+
+
+def bare_xlsxwriter(path: Path, unit: Unit) -> None:
+    """The same cells, validations, names and protection, written with no logic of ours."""
+    wb = xlsxwriter.Workbook(str(path))
+    label = wb.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True})
+    locked = wb.add_format({"border": 1, "bg_color": "#EDEDED", "text_wrap": True})
+    amount = wb.add_format({"border": 1, "bg_color": "#EDEDED", "num_format": "#,##0.00"})
+    free = wb.add_format({"border": 1, "bg_color": "#FFF2CC", "locked": False})
+    cover = wb.add_worksheet("填报说明")
+    for r in range(14):
+        cover.write_string(r, 0, f"说明{r}", label)
+        cover.write_string(r, 1, "填报说明文字" * 8, locked)
+    cover.protect(PASSWORD)
+    for i, p in enumerate(unit.projects, start=1):
+        ws = wb.add_worksheet(f"{i}.{p.name}")
+        ws.merge_range(0, 0, 0, 7, "2025年预算项目绩效目标表", label)
+        for r, c, text in ((2, 0, "项目编码"), (2, 4, "项目名称"), (3, 1, "预算数"), (3, 3, "财政资金"),
+                           (3, 6, "其他资金"), (4, 1, "资金用途"), (7, 0, "绩效目标")):
+            ws.write_string(r, c, text, label)
+        ws.merge_range(2, 1, 2, 3, p.code, locked)
+        ws.merge_range(2, 5, 2, 7, p.name, locked)
+        ws.write_number(3, 2, float(p.total), amount)
+        ws.merge_range(3, 4, 3, 5, float(p.fiscal), amount)
+        ws.write_number(3, 7, float(p.other), amount)
+        ws.merge_range(4, 2, 4, 7, p.purpose or "", locked)
+        ws.merge_range(7, 1, 7, 7, "", free)
+        for c in range(4):
+            ws.write_string(5, 1 + c, SPEC.checkpoints[c], label)
+            ws.write_blank(6, 1 + c, None, free)
+        for c, h in enumerate(("一级指标", "二级指标", "三级指标", "绩效指标描述", "符号", "指标值",
+                               "计量单位", "指标值确定依据")):
+            ws.write_string(8, c, h, label)
+            for r in range(9, 29):
+                ws.write_blank(r, c, None, free)
+        for c, source in ((0, "=xt_tier1"), (1, '=INDIRECT("xt_t2_"&MATCH($A10,xt_tier1,0))'),
+                          (4, "=xt_ops"), (6, "=xt_units"), (7, "=xt_basis")):
+            ws.data_validation(9, c, 28, c, {"validate": "list", "source": source})
+        ws.data_validation(6, 1, 6, 4, {"validate": "decimal", "criteria": "between",
+                                        "minimum": 0, "maximum": 100})
+        for key, ref in (("project_code", "$B$3"), ("goal", "$B$8"), ("plan", "$B$7:$E$7"),
+                         ("indicators", "$A$10:$H$29")):
+            wb.define_name(f"'{ws.name}'!xt_{key}", f"='{ws.name}'!{ref}")
+        ws.protect(PASSWORD)
+    lists = wb.add_worksheet("xt_lists")
+    for c, items in enumerate((["产出指标", "效益指标", "满意度指标"], SPEC.lists.units)):
+        for r, item in enumerate(items):
+            lists.write_string(r, c, item)
+    wb.define_name("xt_tier1", "=xt_lists!$A$1:$A$3")
+    meta = wb.add_worksheet("xt_meta")
+    for r in range(20 + 40 * len(unit.projects)):
+        for c, text in enumerate(("cell", "sheet", f"A{r}", "value")):
+            meta.write_string(r, c, text)
+    meta.very_hidden()
+    wb.close()
+
+
+# ---- measuring -------------------------------------------------------------------------------
+
+def median_ms(fn, repeats: int) -> float:
+    fn()  # warm caches and imports
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        ppid = int(fields.get("PPid", "0").strip())
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack += children.get(p, [])
+    return total
+
+
+def run_batch(folder: Path, out: Path, jobs: int) -> dict:
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "xltool.cli", "check", str(folder), "-o", str(out),
+           "--jobs", str(jobs), "-q", "--json", str(out.parent / f"{out.name}.json")]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_kb(proc.pid))
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"check failed: {proc.stderr.read().decode()}")
+    report = json.loads((out.parent / f"{out.name}.json").read_text("utf-8"))
+    return {"jobs": jobs, "wall_s": round(wall, 2), "peak_rss_mb": round(peak / 1024, 1),
+            "files": len(report["files"]), "with_errors": report["summary"]["errors"],
+            "annotated": len(list((out / "退回修改").glob("*.xlsx")))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny workload, one repeat")
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = parser.parse_args()
+    sizes = (5, 20, 50) if not args.smoke else (2, 3)
+    repeats = {5: 21, 20: 11, 50: 7} if not args.smoke else {2: 1, 3: 1}
+    batch_n = 1000 if not args.smoke else 6
+    work = args.work / ("smoke" if args.smoke else "full")
+    work.mkdir(parents=True, exist_ok=True)
+    rules = load_rules()
+
+    singles = build(work / "single", [(900000 + n, n, False) for n in sizes], 2)
+    rows = []
+    for n, path in zip(sizes, sorted(singles, key=lambda p: int(p.stem.split("_")[-1][:-1]))):
+        r = repeats[n]
+        unit = make_unit(900000 + n, n)
+        check = median_ms(lambda: check_paths([path], rules=rules), r)
+        cal = median_ms(lambda: calamine_floor(path), r)
+        opx = median_ms(lambda: openpyxl_floor(path), r)
+        report = check_paths([path], rules=rules).files[0]
+        report.issues = report.issues or []
+        ann = median_ms(lambda: annotate(path, work / "annotated.xlsx", report), r)
+        loadsave = median_ms(lambda: openpyxl_load_save(path, work / "loadsave.xlsx"), r)
+        gen = median_ms(lambda: write_workbook(
+            work / "gen.xlsx", SPEC, FRAMEWORK,
+            WorkbookPlan(2025, unit, 5, PASSWORD, "2025-01-01T00:00:00Z")), r)
+        bare = median_ms(lambda: bare_xlsxwriter(work / "bare.xlsx", unit), r)
+        rows.append({"projects": n, "check_ms": round(check, 2), "calamine_ms": round(cal, 2),
+                     "openpyxl_ro_ms": round(opx, 2), "check_vs_calamine": round(check / cal, 2),
+                     "check_vs_openpyxl_ro": round(check / opx, 2),
+                     "annotate_ms": round(ann, 2), "load_save_ms": round(loadsave, 2),
+                     "annotate_vs_load_save": round(ann / loadsave, 2),
+                     "generate_ms": round(gen, 2), "bare_xlsxwriter_ms": round(bare, 2),
+                     "generate_vs_bare": round(gen / bare, 2),
+                     "check_ms_per_project": round(check / n, 3)})
+
+    rng = random.Random(7)
+    mix = [5] * 16 + [20] * 3 + [50] if not args.smoke else [2, 3]
+    plan = [(100000 + i, rng.choice(mix), rng.random() < 0.2) for i in range(batch_n)]
+    files = build(work / "batch", plan, 2)
+    batches = [run_batch(work / "batch", work / f"out{j}", j) for j in (1, 2)]
+    speedup = batches[0]["wall_s"] / batches[1]["wall_s"]
+
+    result = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, "
+              f"{os.cpu_count()} cores, Python {platform.python_version()}",
+              "smoke": args.smoke, "per_workbook": rows,
+              "batch": {"returns": len(files), "runs": batches,
+                        "speedup_jobs2": round(speedup, 2)}}
+    out = args.out
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print_table(result)
+
+
+def print_table(result: dict) -> None:
+    print(f"xltool benchmarks, {result['date']}, {result['machine']} (medians)")
+    print(f"{'projects':>8} {'check':>8} {'calamine':>9} {'×':>6} {'opx-ro':>8} {'×':>6} "
+          f"{'annot.':>8} {'ld+save':>8} {'×':>6} {'generate':>9} {'bare':>7} {'×':>6}")
+    for r in result["per_workbook"]:
+        print(f"{r['projects']:>8} {r['check_ms']:>8.1f} {r['calamine_ms']:>9.1f} "
+              f"{r['check_vs_calamine']:>6.2f} {r['openpyxl_ro_ms']:>8.1f} "
+              f"{r['check_vs_openpyxl_ro']:>6.2f} {r['annotate_ms']:>8.1f} "
+              f"{r['load_save_ms']:>8.1f} {r['annotate_vs_load_save']:>6.2f} "
+              f"{r['generate_ms']:>9.1f} {r['bare_xlsxwriter_ms']:>7.1f} "
+              f"{r['generate_vs_bare']:>6.2f}")
+    b = result["batch"]
+    for run in b["runs"]:
+        print(f"batch of {b['returns']} (check -o, annotated copies included), --jobs "
+              f"{run['jobs']}: {run['wall_s']} s, peak RSS {run['peak_rss_mb']} MB, "
+              f"{run['with_errors']} with errors, {run['annotated']} annotated")
+    print(f"speed-up with --jobs 2: {b['speedup_jobs2']}×")
+
+
+if __name__ == "__main__":
+    main()
