@@ -226,6 +226,11 @@ class FastXlsxBook(Book):
     def formulas(self, sheet, max_row):
         return {pos for pos, (_, formula) in self._scan(sheet, max_row).items() if formula}
 
+    def rows(self, sheet, max_row):
+        data = self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
+                                                               nrows=max_row)
+        return [tuple(_plain(v) for v in row) for row in data]
+
     def local_name(self, sheet, name):
         ref = self._names.get((sheet, name))
         if not ref or "!" not in ref:
@@ -244,6 +249,15 @@ class FastXlsxBook(Book):
             self._values.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+def _plain(value: object) -> object:
+    """A calamine value as openpyxl would give it: no "" for empty, whole floats as int."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
 
 
 class CalamineBook(Book):

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +11,7 @@ from .distlist import ListError, Unit, load_units
 from .reader import ReadWorkbook, Unreadable, read_workbook
 from .report import FileReport, Issue, Report
 from .rules import Rule, RuleSet, load_rules
+from .workers import Workers
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
 SKIP_NAMES = ("~$", ".~lock", ".xltool-")
@@ -129,55 +127,27 @@ def check_file(path: Path, rules: list[Rule]) -> Checked:
     return Checked(fr, facts, wb.sheet_names)
 
 
-_WORKER_RULES: list[Rule] = []
-
-
-def _init_worker(rules: list[Rule]) -> None:
-    global _WORKER_RULES
-    _WORKER_RULES = rules
-
-
-def _check_in_worker(path: Path) -> Checked:
-    return check_file(path, _WORKER_RULES)
-
-
-def run_parallel(fn, items: list, jobs: int, progress=None, initializer=None, initargs=()):
-    """fn over items, in order, in `jobs` processes (in this process when jobs == 1)."""
-    if jobs <= 1 or len(items) <= 1:
-        if initializer:
-            initializer(*initargs)
-        out = []
-        for item in items:
-            out.append(fn(item))
-            if progress:
-                progress()
-        return out
-    ctx = multiprocessing.get_context("spawn" if sys.platform == "win32" else "forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=initializer,
-                             initargs=initargs) as pool:
-        out = []
-        for result in pool.map(fn, items, chunksize=max(1, min(16, len(items) // (jobs * 4)))):
-            out.append(result)
-            if progress:
-                progress()
-        return out
+def _check_job(job: tuple[Path, list[Rule]]) -> Checked:
+    return check_file(*job)
 
 
 def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
                 select: list[str] | None = None, ignore: list[str] | None = None,
-                units: list[Expected] | None = None, jobs: int = 1,
+                units: list[Expected] | None = None, workers: Workers | None = None,
                 progress=None, exclude: Path | None = None) -> Report:
     """Check every file; a file that will not open is reported, the rest still checked.
 
-    The result does not depend on `jobs`: files are checked independently and gathered in
-    the order of find_returns.
+    The result does not depend on the number of workers: files are checked independently and
+    gathered in the order of find_returns.
     """
     rules = rules or load_rules()
     active = rules.selected(select, ignore)
     report = Report(rules=rules.id)
     files = find_returns(paths, exclude)
-    checked: list[Checked] = run_parallel(_check_in_worker, files, jobs, progress,
-                                          _init_worker, (active,))
+    workers = workers or Workers(1)
+    chunk = min(16, max(1, len(files) // (workers.jobs * 8)))
+    checked: list[Checked] = workers.map(_check_job, [(f, active) for f in files], progress,
+                                         chunk)
     by_path = {c.report.path: c for c in checked}
     facts = [c.facts for c in checked if c.facts is not None]
     for rule in active:

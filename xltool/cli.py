@@ -18,6 +18,7 @@ from rich.table import Table
 from .checker import UnitsError, check_paths, find_returns, load_expected
 from .distlist import ListError
 from .render import print_report, print_rules, write_json
+from .workers import Workers
 from .rules import RuleSet, load_rules
 from .outputs import RETURNS_DIR, needs_copy, write_outputs
 from .generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
@@ -155,14 +156,14 @@ def check_cmd(
     except UnitsError as exc:
         raise fail(str(exc), 2)
     show = not quiet and json_out != "-" and out.is_terminal
-    with progress_bar(show) as step:
+    with progress_bar(show) as step, Workers(jobs) as workers:
         report = check_paths(paths, rules=rules, select=selected, ignore=ignored,
-                             units=expected, jobs=jobs, progress=step("审核", len(files)),
-                             exclude=report_dir)
+                             units=expected, workers=workers,
+                             progress=step("审核", len(files)), exclude=report_dir)
         if report_dir is not None:
             try:
                 outputs, problems = write_outputs(
-                    report, report_dir, rules, expected, jobs,
+                    report, report_dir, rules, expected, workers,
                     step("生成标注副本", sum(needs_copy(f) for f in report.files)))
             except OSError as exc:
                 raise fail(f"无法写入报告文件夹 {report_dir}：{os_reason(exc)}。")

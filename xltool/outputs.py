@@ -9,12 +9,12 @@ from pathlib import Path
 
 from .annotate import annotate
 from .atomic import write_bytes_atomic
-from .checker import run_parallel
 from .naming import file_stem
 from .render import report_json
 from .report import FileReport, Report
 from .rules import RuleSet
 from .summary import write_summary
+from .workers import Workers
 
 SUMMARY_NAME = "汇总.xlsx"
 JSON_NAME = "审核结果.json"
@@ -65,7 +65,7 @@ def _annotate_job(job: tuple[str, str, FileReport]) -> str | None:
 
 
 def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | None,
-                  jobs: int = 1, progress=None) -> tuple[Outputs, list[str]]:
+                  workers: Workers | None = None, progress=None) -> tuple[Outputs, list[str]]:
     """Write everything into out_dir; returns what was written and any non-fatal problems."""
     out_dir.mkdir(parents=True, exist_ok=True)
     copies = [f for f in report.files if needs_copy(f)]
@@ -74,7 +74,8 @@ def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | N
     if copies:
         returns_dir.mkdir(exist_ok=True)
     jobs_list = [(f.path, str(returns_dir / names[f.path]), f) for f in copies]
-    problems = [p for p in run_parallel(_annotate_job, jobs_list, jobs, progress) if p]
+    workers = workers or Workers(1)
+    problems = [p for p in workers.map(_annotate_job, jobs_list, progress) if p]
     written = []
     for f in copies:
         dest = returns_dir / names[f.path]

@@ -24,7 +24,7 @@ MAX_META_ROWS = 20000   # far more than any template's snapshot; bounds hostile 
 MAX_INDICATOR_ROWS = 1000
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     sheet: str
     ref: str              # A1 of the cell (top-left of a merged field)
@@ -34,10 +34,11 @@ class Cell:
 
     @property
     def blank(self) -> bool:
-        return clean_text(self.value) == ""
+        value = self.value
+        return value is None or (isinstance(value, str) and clean_text(value) == "")
 
 
-@dataclass
+@dataclass(slots=True)
 class IndicatorRow:
     number: int                    # 1-based position in the indicator table
     cells: dict[str, Cell]         # INDICATOR_KEYS -> cell

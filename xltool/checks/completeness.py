@@ -68,14 +68,18 @@ def indicator_incomplete(wb: ReadWorkbook, params: IndicatorParams):
     headers = {c.key: c.header for c in wb.spec.project.indicators.columns}
     for p in used_projects(wb):
         for row in p.indicators:
-            reading = interpret(row, wb.spec)
-            present = {k: not row[k].blank for k in INDICATOR_KEYS}
-            present["operator"] = present["operator"] or reading.operator is not None
-            present["unit"] = present["unit"] or reading.unit is not None or reading.qualitative
+            reading = None
             for key in params.columns:
-                if not present[key] and not row[key].formula_without_value:
-                    yield Finding(p.name, row[key].ref, {"number": row.number,
-                                                          "column": headers[key]})
+                cell = row[key]
+                if not cell.blank or cell.formula_without_value:
+                    continue
+                if key in ("operator", "unit"):  # may be written inside the value (≥95%)
+                    reading = reading or interpret(row, wb.spec)
+                    given = reading.operator is not None if key == "operator" else \
+                        reading.unit is not None or reading.qualitative
+                    if given:
+                        continue
+                yield Finding(p.name, cell.ref, {"number": row.number, "column": headers[key]})
 
 
 @check("no_indicators")

@@ -1,0 +1,47 @@
+"""Running work over files in parallel processes, with results in input order.
+
+One pool serves a whole run (checking, then annotated copies), so workers start once. The
+result never depends on the number of processes: items are processed independently and
+gathered in the order given.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterable
+
+
+class Workers:
+    """`jobs` worker processes (none when jobs == 1: everything runs in this process)."""
+
+    def __init__(self, jobs: int = 1):
+        self.jobs = max(1, jobs)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def map(self, fn: Callable, items: list, progress: Callable[[], None] | None = None,
+            chunksize: int = 1) -> list:
+        """fn over items, in order; progress() after each result."""
+        results: Iterable
+        if self.jobs == 1 or len(items) <= 1:
+            results = map(fn, items)
+        else:
+            if self._pool is None:
+                method = "spawn" if sys.platform == "win32" else "forkserver"
+                self._pool = ProcessPoolExecutor(self.jobs,
+                                                 mp_context=multiprocessing.get_context(method))
+            results = self._pool.map(fn, items, chunksize=max(1, chunksize))
+        out = []
+        for result in results:
+            out.append(result)
+            if progress:
+                progress()
+        return out
