@@ -192,3 +192,28 @@ def test_duplicate_returns_newest_counts_and_text_stays_text(tmp_path):
     copy = next((out / RETURNS_DIR).glob("晚的*.xlsx"))
     sheet_xml = xml_of(copy, "xl/worksheets/sheet1.xml")
     assert "<f>" not in sheet_xml  # messages quoting "=1+1" are text in 问题清单
+
+
+def test_an_earlier_report_folder_is_not_checked_again(tmp_path):
+    inbox = tmp_path / "收回"
+    inbox.mkdir()
+    shutil.copy(BROKEN, inbox / BROKEN.name)
+    runner = CliRunner()
+    assert runner.invoke(app, ["check", str(inbox), "-o", str(inbox / "报告"), "-q"]).exit_code == 1
+    again = runner.invoke(app, ["check", str(inbox), "--json", "-"])
+    assert [Path(f["path"]).name for f in json.loads(again.stdout)["files"]] == [BROKEN.name]
+    same = runner.invoke(app, ["check", str(inbox), "-o", str(inbox)])
+    assert same.exit_code == 2 and "报告文件夹" in same.output
+
+
+def test_unit_comes_from_the_identity_not_the_cover(tmp_path):
+    wb = openpyxl.load_workbook(SEED)
+    wb["填报说明"]["B3"] = "489001"
+    changed = tmp_path / "484001_改了单位编码.xlsx"
+    wb.save(changed)
+    report = check_paths([changed], units=[Expected("484001", "玉田县林西镇人民政府本级"),
+                                           Expected("489001", "示例县东河镇人民政府本级")])
+    (f,) = report.files
+    assert f.unit_code == "484001"
+    assert ("XT005", "填报说明", "B3") in {(i.code, i.sheet, i.cell) for i in f.issues}
+    assert report.missing_units == [{"unit_code": "489001", "unit_name": "示例县东河镇人民政府本级"}]

@@ -7,6 +7,7 @@ passing case.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -43,6 +44,27 @@ def _rewrite_meta(wb, change: dict) -> None:
         ws.append(row)
 
 
+def _odd_code_base(tmp: Path) -> Path:
+    """A pre-filled workbook whose county-assigned project code has an unusual form."""
+    from xltool.fill import fill_workbook, seed_row
+    from xltool.generate import generate
+    from xltool.spec import load_spec
+    lst = tmp / "odd.csv"
+    lst.write_text("单位编码,单位名称,项目编码,项目名称,预算数,财政资金,其他资金,资金用途\n"
+                   "484001,玉田县林西镇人民政府本级,2025-P-001,乡镇人大工作站,20000,20000,,运转\n",
+                   encoding="utf-8")
+    batch = generate(tmp / "odd", list_path=lst, year=2025, password="case-2025")
+    rows = [seed_row(r, load_spec().lists.units) for r in
+            yaml.safe_load((REPO / "examples/seed_2025_484001.yaml").read_text("utf-8"))
+            ["projects"][4]["indicators"]]
+    dest = tmp / "odd-filled.xlsx"
+    fill_workbook(batch.out_dir / batch.files[0].file, dest,
+                  cover={"contact": "张三", "phone": "0315-0000000"},
+                  projects={"1.乡镇人大工作站": {"plan": [25, 50, 75, 100],
+                                           "fields": {"goal": "保障运转"}, "indicators": rows}})
+    return dest
+
+
 def _blank_base(tmp: Path) -> Path:
     from xltool.generate import generate
     batch = generate(tmp / "blank", year=2025, password="case-2025")
@@ -54,7 +76,9 @@ def build(case: dict, tmp: Path, name: str = "return.xlsx") -> Path:
     if "bytes" in case:
         dest.write_bytes(case["bytes"].encode("utf-8"))
         return dest
-    base = _blank_base(tmp) if case.get("base") == "blank" else BASES[case.get("base", "seed")]
+    kind = case.get("base", "seed")
+    base = _blank_base(tmp) if kind == "blank" else _odd_code_base(tmp) if kind == "odd_code" \
+        else BASES[kind]
     wb = openpyxl.load_workbook(base)
     projects = [n for n in wb.sheetnames if n not in ("填报说明", "xt_lists", "xt_meta")]
     for key, value in (case.get("cover") or {}).items():
@@ -89,6 +113,11 @@ def build(case: dict, tmp: Path, name: str = "return.xlsx") -> Path:
     return dest
 
 
+def _manifest_digest(code: str) -> str:
+    manifest = json.loads((REPO / "examples/generated/xltool-manifest.json").read_text("utf-8"))
+    return next(u["prefill_digest"] for u in manifest["units"] if u["unit_code"] == code)
+
+
 def sheet_of(case_sheet, path: Path):
     if case_sheet is None or isinstance(case_sheet, str):
         return case_sheet
@@ -102,7 +131,9 @@ def test_rule_case(code, case, tmp_path):
     for i, extra in enumerate(case.get("also") or [], start=2):
         (tmp_path / f"f{i}").mkdir()
         paths.append(build(extra, tmp_path / f"f{i}", f"return{i}.xlsx"))
-    units = [Expected(**u) for u in case["units"]] if "units" in case else None
+    units = [Expected(**{**u, "digest": _manifest_digest(u["code"]) if u.get("digest") ==
+                         "from_example_manifest" else u.get("digest")})
+             for u in case["units"]] if "units" in case else None
     report = check_paths(paths, units=units)
     got = sorted((Path(f.path).name, i.sheet or "", i.cell or "")
                  for f in report.files for i in f.issues if i.code == code)

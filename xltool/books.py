@@ -16,6 +16,7 @@ import openpyxl
 from defusedxml import ElementTree as ET
 
 from .cells import CellRange, col_index
+from .values import UNKNOWN_FORMAT
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -46,6 +47,10 @@ class Book:
 
     def formulas(self, sheet: str, max_row: int) -> set[tuple[int, int]]:
         """Cells holding a formula (whatever their cached value)."""
+        return set()
+
+    def unsaved(self, sheet: str, max_row: int) -> set[tuple[int, int]]:
+        """Formula cells saved without a calculated value."""
         return set()
 
     def rows(self, sheet: str, max_row: int) -> list[tuple]:
@@ -95,6 +100,10 @@ class OpenpyxlBook(Book):
         return {(c.row - 1, c.column - 1) for row in ws.iter_rows(max_row=max_row) for c in row
                 if getattr(c, "data_type", None) == "f"}
 
+    def unsaved(self, sheet, max_row):
+        values = self.cells(sheet, max_row, formats=False)
+        return {pos for pos in self.formulas(sheet, max_row) if pos not in values}
+
     def local_name(self, sheet, name):
         try:
             defn = self._values[sheet].defined_names.get(name)
@@ -116,6 +125,10 @@ class OpenpyxlBook(Book):
 _STYLED = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})(\d+)"\s+s="(\d+)"')
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _FORMULA = re.compile(rb'<(?:\w+:)?f[\s>/]')
+_CELL_END = re.compile(rb'</(?:\w+:)?c>')
+_VALUE = re.compile(rb'<(?:\w+:)?v>')   # <v/> (as openpyxl writes) holds no value
+_ERROR = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>.*?'
+                    rb'<(?:\w+:)?v>([^<]*)<', re.S)
 _BUILTIN_FORMATS = {0: "General", 9: "0%", 10: "0.00%", 1: "0", 2: "0.00", 3: "#,##0",
                     4: "#,##0.00", 49: "@"}
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -156,7 +169,8 @@ class FastXlsxBook(Book):
         except BaseException:
             self._zip.close()
             raise
-        self._scans: dict[str, dict[tuple[int, int], tuple[int, bool]]] = {}
+        self._scans: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
+        self._errors: dict[str, dict[tuple[int, int], str]] = {}
 
     def _refuse_dtds(self) -> None:
         for name in self._zip.namelist():
@@ -189,21 +203,31 @@ class FastXlsxBook(Book):
                 return node.text.strip().replace("Z", "+00:00")
         return None
 
-    def _scan(self, sheet: str, max_row: int) -> dict[tuple[int, int], tuple[int, bool]]:
-        """(row, col) -> (style index, holds a formula) of the styled or formula cells."""
+    def _scan(self, sheet: str, max_row: int) -> dict[tuple[int, int], tuple[int, int]]:
+        """(row, col) -> (style index, formula state) of styled and formula cells, where the
+        state is 0 (no formula), 1 (formula with a saved value, maybe "") or 2 (none saved).
+        Error values (t="e") are kept in self._errors."""
         if sheet not in self._scans:
             data = self._zip.read(self._parts[sheet])
-            out: dict[tuple[int, int], tuple[int, bool]] = {}
+            out: dict[tuple[int, int], tuple[int, int]] = {}
             for letters, row, style in _STYLED.findall(data):
                 r = int(row) - 1
                 if r < max_row:
-                    out[(r, col_index(letters.decode()))] = (int(style), False)
+                    out[(r, col_index(letters.decode()))] = (int(style), 0)
             for m in _FORMULA.finditer(data):
                 start = max(data.rfind(b"<c ", 0, m.start()), data.rfind(b":c ", 0, m.start()))
                 ref = _REF.search(data, start, m.start())
-                if ref is not None and int(ref.group(2)) <= max_row:
-                    pos = (int(ref.group(2)) - 1, col_index(ref.group(1).decode()))
-                    out[pos] = (out.get(pos, (0, False))[0], True)
+                if ref is None or int(ref.group(2)) > max_row:
+                    continue
+                end = _CELL_END.search(data, m.start())
+                saved = _VALUE.search(data, m.start(), end.start() if end else len(data))
+                pos = (int(ref.group(2)) - 1, col_index(ref.group(1).decode()))
+                out[pos] = (out.get(pos, (0, 0))[0], 1 if saved else 2)
+            errors = {}
+            if b't="e"' in data:
+                for letters, row, text in _ERROR.findall(data):
+                    errors[(int(row) - 1, col_index(letters.decode()))] = text.decode()
+            self._errors[sheet] = errors
             self._scans[sheet] = out
         return self._scans[sheet]
 
@@ -219,12 +243,18 @@ class FastXlsxBook(Book):
                     continue
                 if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
                     value = int(value)
-                style = scan.get((r, c), (0, False))[0]
+                style = scan.get((r, c), (0, 0))[0]
                 out[(r, c)] = (value, formats[style] if style < len(formats) else "General")
+        for pos, text in self._errors.get(sheet, {}).items():  # #DIV/0! and the like
+            if pos[0] < max_row:
+                out[pos] = (text, "General")
         return out
 
     def formulas(self, sheet, max_row):
-        return {pos for pos, (_, formula) in self._scan(sheet, max_row).items() if formula}
+        return {pos for pos, (_, state) in self._scan(sheet, max_row).items() if state}
+
+    def unsaved(self, sheet, max_row):
+        return {pos for pos, (_, state) in self._scan(sheet, max_row).items() if state == 2}
 
     def rows(self, sheet, max_row):
         data = self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
@@ -281,7 +311,7 @@ class CalamineBook(Book):
                 if value is not None and value != "":
                     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
                         value = int(value)
-                    out[(r, c)] = (value, None)
+                    out[(r, c)] = (value, UNKNOWN_FORMAT)
         return out
 
     def close(self):

@@ -14,6 +14,7 @@ from .rules import Rule, RuleSet, load_rules
 from .workers import Workers
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+REPORT_MARKER = ".xltool-report"   # written by outputs.write_outputs into a report folder
 SKIP_NAMES = ("~$", ".~lock", ".xltool-")
 
 
@@ -25,6 +26,7 @@ class UnitsError(Exception):
 class Expected:
     code: str
     name: str
+    digest: str | None = None   # from a manifest: the identity digest of the workbook sent
 
 
 def find_returns(paths: list[Path], exclude: Path | None = None) -> list[Path]:
@@ -39,7 +41,8 @@ def find_returns(paths: list[Path], exclude: Path | None = None) -> list[Path]:
                             and not p.name.startswith(SKIP_NAMES)
                             and not any(part.startswith(".") for part in
                                         p.relative_to(path).parts)
-                            and (skip is None or skip not in p.resolve().parents))
+                            and (skip is None or skip not in p.resolve().parents)
+                            and not _in_report(p, path))
         else:
             found.append(path)
     unique, seen = [], set()
@@ -51,15 +54,28 @@ def find_returns(paths: list[Path], exclude: Path | None = None) -> list[Path]:
     return unique
 
 
+def _in_report(file: Path, top: Path) -> bool:
+    """Inside a folder an earlier `check -o` wrote (under the searched folder)?"""
+    folder = file.parent
+    while True:
+        if (folder / REPORT_MARKER).exists():
+            return True
+        if folder == top or folder.parent == folder:
+            return False
+        folder = folder.parent
+
+
 def load_expected(path: Path) -> list[Expected]:
     """The units expected back: a distribution list (.xlsx/.csv) or a generation manifest."""
+    if not path.is_file():
+        raise UnitsError(f"找不到分发名单或清单文件：{path}。")
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(path.read_text("utf-8"))
             if data.get("schema") != "xltool.manifest/1":
                 raise ValueError("not a manifest")
-            return [Expected(u["unit_code"], u["unit_name"]) for u in data["units"]
-                    if u.get("unit_code")]
+            return [Expected(u["unit_code"], u["unit_name"], u.get("prefill_digest"))
+                    for u in data["units"] if u.get("unit_code")]
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise UnitsError(f"无法读取分发清单 {path}：不是 xltool 生成的 xltool-manifest.json"
                              f"（{type(exc).__name__}）。") from exc

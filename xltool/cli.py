@@ -143,6 +143,9 @@ def check_cmd(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise fail(f"找不到：{'、'.join(missing)}。", 2)
+    if report_dir is not None and any(p.is_dir() and p.resolve() == report_dir.resolve()
+                                      for p in paths):
+        raise fail("报告文件夹不能就是报回表格所在的文件夹，请用 -o 另指定一个文件夹。", 2)
     rules = _load_rules(rules_file)
     selected, ignored = _codes(select), _codes(ignore)
     unknown = rules.unknown_codes(selected + ignored)

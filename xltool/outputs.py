@@ -20,6 +20,7 @@ SUMMARY_NAME = "汇总.xlsx"
 JSON_NAME = "审核结果.json"
 RETURNS_DIR = "退回修改"
 ANNOTATED_SUFFIX = "_审核标注"
+MARKER = ".xltool-report"   # marks a report folder, so later runs never check it as returns
 
 
 @dataclass
@@ -68,6 +69,7 @@ def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | N
                   workers: Workers | None = None, progress=None) -> tuple[Outputs, list[str]]:
     """Write everything into out_dir; returns what was written and any non-fatal problems."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).write_text("xltool 审核报告文件夹\n", encoding="utf-8")
     copies = [f for f in report.files if needs_copy(f)]
     names = annotated_names(copies)
     returns_dir = out_dir / RETURNS_DIR

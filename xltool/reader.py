@@ -90,13 +90,18 @@ class ReadWorkbook:
 
     @property
     def unit_code(self) -> str | None:
+        """The unit: the county's record for a pre-filled workbook, the cover for a blank one."""
+        if self.meta is not None and self.meta.unit_code:
+            return self.meta.unit_code
         cell = self.cover.get("unit_code")
-        return clean_text(cell.value) or None if cell else (self.meta.unit_code if self.meta else None)
+        return clean_text(cell.value) or None if cell else None
 
     @property
     def unit_name(self) -> str | None:
+        if self.meta is not None and self.meta.unit_name:
+            return self.meta.unit_name
         cell = self.cover.get("unit_name")
-        return clean_text(cell.value) or None if cell else (self.meta.unit_name if self.meta else None)
+        return clean_text(cell.value) or None if cell else None
 
 
 class _Grid:
@@ -105,12 +110,12 @@ class _Grid:
     def __init__(self, book: Book, name: str, max_row: int):
         self.name = name
         self.cells = book.cells(name, max_row)
-        self.formulas = book.formulas(name, max_row)
+        self.unsaved = book.unsaved(name, max_row)
 
     def cell(self, row: int, col: int) -> Cell:
         value, fmt = self.cells.get((row, col), (None, None))
         return Cell(self.name, cell_name(row, col), value, fmt,
-                    (row, col) in self.formulas and value is None)
+                    (row, col) in self.unsaved)
 
 
 def _same(expected: str, value: object) -> bool:
@@ -146,7 +151,7 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
     if body is None or body.col2 - body.col1 + 1 != len(INDICATOR_KEYS):
         body = spec.indicator_body
     rows = []
-    used_rows = {r for r, c in (*grid.cells, *grid.formulas)
+    used_rows = {r for r, c in (*grid.cells, *grid.unsaved)
                  if body.row1 <= r <= body.row2 and body.col1 <= c <= body.col2}
     for i, r in enumerate(range(body.row1, body.row2 + 1), start=1):
         if r not in used_rows:

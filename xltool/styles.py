@@ -31,7 +31,8 @@ class Styles:
             "amount": add({**_BOX, "bg_color": PREFILL_FILL, "num_format": AMOUNT_FORMAT}),
         }
         self.input = {
-            "text": add({**_BOX, "bg_color": INPUT_FILL, "locked": False}),
+            # text: codes and phone numbers keep their leading zeros
+            "text": add({**_BOX, "bg_color": INPUT_FILL, "locked": False, "num_format": "@"}),
             "longtext": add({**_BOX, "bg_color": INPUT_FILL, "locked": False, "valign": "top"}),
             "amount": add({**_BOX, "bg_color": INPUT_FILL, "locked": False,
                            "num_format": AMOUNT_FORMAT}),

@@ -21,7 +21,9 @@ _OPERATORS = [  # longest spelling first
     ("==", "="), ("等于", "="), ("=", "="), ("大于", ">"), (">", ">"), ("小于", "<"), ("<", "<"),
     (QUALITATIVE, QUALITATIVE),
 ]
-_PERCENT_WORDS = ("百分比", "百分点", "%", "‰")
+_PERCENT_WORDS = ("百分比", "%", "百分率")
+NO_UNIT = ("/", "-", "—", "无", "－", "／")   # how people write "no unit"
+UNKNOWN_FORMAT = "?"   # the number format could not be read (.xls/.ods)
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
@@ -41,7 +43,10 @@ _SPACES = re.compile(r"\s+")
 
 @lru_cache(maxsize=4096)
 def _clean_str(text: str) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # zero-width and other invisible format characters
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return _SPACES.sub(" ", text).strip()
 
 
 def is_blank(value: object) -> bool:
@@ -98,9 +103,14 @@ def normalise_operator(value: object) -> str | None:
 
 def normalise_unit(value: object, units: list[str]) -> str | None:
     text = clean_text(value).replace(" ", "")
-    if text in _PERCENT_WORDS or text == "百分率":
+    if text in _PERCENT_WORDS:
         return PERCENT_UNIT
     return text if text in units else None
+
+
+def is_no_unit(value: object) -> bool:
+    text = clean_text(value).replace(" ", "")
+    return text == "" or text in NO_UNIT
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ class BatchFacts:
     unit_cell: tuple[str, str] | None           # (sheet, ref) of the unit code
     codes: tuple[tuple[str, str, str], ...]     # (sheet, ref, code), first per code
     saved_at: str | None
+    digest: str | None = None                   # of the identity, for pre-filled workbooks
 
 
 def _codes(wb: ReadWorkbook):
@@ -37,9 +38,10 @@ def facts_of(wb: ReadWorkbook) -> BatchFacts:
     if wb.spec is not None:
         for p, c, code in _codes(wb):
             codes.setdefault(code, (p.name, c.ref, code))
+    digest = wb.meta.digest if wb.meta is not None and not wb.meta.blank else None
     return BatchFacts(str(wb.path), wb.unit_code, wb.unit_name,
                       (cell.sheet, cell.ref) if cell else None, tuple(codes.values()),
-                      wb.saved_at)
+                      wb.saved_at, digest)
 
 
 @check("duplicate_code_workbook", keys={"value", "other_sheet"})
@@ -96,3 +98,13 @@ def unit_twice(books: list[BatchFacts], expected, _):
                 yield f.path, Finding(None, None, {"unit_code": f.unit_code,
                                                    "other_file": _name(first[f.unit_code].path)})
             first.setdefault(f.unit_code, f)
+
+
+@check("identity_not_sent", keys={"unit_code"}, scope="batch")
+def identity_not_sent(books: list[BatchFacts], expected, _):
+    """A pre-filled workbook's identity is not the one the county's manifest recorded for it
+    (the identity sheet was rebuilt, or the workbook comes from another generation run)."""
+    sent = {u.code: u.digest for u in expected or [] if getattr(u, "digest", None)}
+    for f in books:
+        if f.digest and f.unit_code in sent and f.digest != sent[f.unit_code]:
+            yield f.path, Finding(None, None, {"unit_code": f.unit_code})

@@ -40,8 +40,9 @@ def budget_sum(wb: ReadWorkbook, _):
     """预算数 differs from 财政资金 + 其他资金 (to the fen)."""
     for p in used_projects(wb):
         total, fiscal, other = (amount(p.fields[k]) for k in AMOUNTS)
-        if p.fields["budget_total"].blank or None in (total, fiscal, other):
-            continue
+        if p.fields["budget_total"].blank or p.fields["budget_fiscal"].blank \
+                or None in (total, fiscal, other):
+            continue  # a missing 财政资金 is XT101's to report
         if total.quantize(FEN) != (fiscal + other).quantize(FEN):
             yield Finding(p.name, p.fields["budget_total"].ref,
                           {"total": f"{total:,.2f}", "fiscal": f"{fiscal:,.2f}",
@@ -63,7 +64,10 @@ class PatternParams(BaseModel):
 def code_format(wb: ReadWorkbook, params: PatternParams):
     """A project code does not have the expected form."""
     pattern = re.compile(params.pattern)
+    county = {(c.sheet, c.ref) for c in wb.changed}
     for p in used_projects(wb):
         cell = p.fields["project_code"]
+        if p.prefilled and (p.name, cell.ref) not in county:
+            continue  # the county's own code, unchanged: not the township's to fix
         if not cell.blank and not pattern.fullmatch(clean_text(cell.value)):
             yield Finding(p.name, cell.ref, {"value": display(cell.value)})

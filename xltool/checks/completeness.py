@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..reader import ReadWorkbook
 from ..spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS
+from ..values import is_no_unit
 from .indicators import interpret
 from .registry import Finding, check
 
@@ -71,12 +72,14 @@ def indicator_incomplete(wb: ReadWorkbook, params: IndicatorParams):
             reading = None
             for key in params.columns:
                 cell = row[key]
-                if not cell.blank or cell.formula_without_value:
+                empty = is_no_unit(cell.value) if key == "unit" else cell.blank
+                if not empty or cell.formula_without_value:
                     continue
                 if key in ("operator", "unit"):  # may be written inside the value (≥95%)
                     reading = reading or interpret(row, wb.spec)
-                    given = reading.operator is not None if key == "operator" else \
-                        reading.unit is not None or reading.qualitative
+                    word = reading.word in wb.spec.lists.qualitative  # XT508 says what to do
+                    given = (reading.operator is not None or word) if key == "operator" else \
+                        reading.unit is not None or reading.qualitative or word
                     if given:
                         continue
                 yield Finding(p.name, cell.ref, {"number": row.number, "column": headers[key]})

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict
 
 from ..reader import IndicatorRow, ReadWorkbook
 from ..spec import TemplateSpec
-from ..values import (PERCENT_UNIT, QUALITATIVE, clean_text, display, normalise_operator,
-                      normalise_unit, split_target)
+from ..values import (PERCENT_UNIT, QUALITATIVE, UNKNOWN_FORMAT, clean_text, display,
+                      is_no_unit, normalise_operator, normalise_unit, split_target)
 from .registry import Finding, check
 
 
@@ -26,7 +26,12 @@ class Reading:
     word: str | None
     unit: str | None            # normalised; None when missing or unknown
     unit_text: str
+    written_unit: str | None = None   # a unit typed inside the value (95%, 2次)
 
+    @property
+    def is_word(self) -> bool:
+        """The value is a qualitative word such as 优 or 是."""
+        return self.number is None and self.word is not None
     @property
     def qualitative(self) -> bool:
         return self.operator == QUALITATIVE
@@ -39,14 +44,19 @@ def interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
 
 
 def _interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
-    target = split_target(row["value"].value, row["value"].number_format, spec.lists.units)
+    value = row["value"]
+    target = split_target(value.value, value.number_format, spec.lists.units)
     operator_text = clean_text(row["operator"].value)
     operator = normalise_operator(operator_text) if operator_text else target.operator
-    unit_text = clean_text(row["unit"].value)
+    unit_text = "" if is_no_unit(row["unit"].value) else clean_text(row["unit"].value)
     unit = normalise_unit(unit_text, spec.lists.units) if unit_text else target.unit
+    number = target.number
+    if value.number_format == UNKNOWN_FORMAT and unit == PERCENT_UNIT and number is not None \
+            and 0 < number <= 1 and operator in ("≥", ">") and target.unit is None:
+        number = number * 100   # "95%" typed in Excel, saved as .xls/.ods: 0.95, format lost
     return Reading(clean_text(row["tier1"].value), clean_text(row["tier2"].value),
                    clean_text(row["tier3"].value), operator, operator_text, target.operator,
-                   target.number, target.word, unit, unit_text)
+                   number, target.word, unit, unit_text, target.unit)
 
 
 def rows(wb: ReadWorkbook):
@@ -131,7 +141,7 @@ def value_number(wb: ReadWorkbook, _):
     """A quantitative value is not a number."""
     for p, row, r in rows(wb):
         if not r.qualitative and r.number is None and not row["value"].blank \
-                and (r.operator is not None or r.word not in wb.spec.lists.qualitative):
+                and r.word not in wb.spec.lists.qualitative:
             yield Finding(p.name, row["value"].ref, {"value": display(row["value"].value)})
 
 
@@ -149,7 +159,7 @@ def qualitative_value(wb: ReadWorkbook, _):
 def qualitative_operator(wb: ReadWorkbook, _):
     """A qualitative word (优, 是, …) is given as a value without choosing 符号 定性."""
     for p, row, r in rows(wb):
-        if r.word in wb.spec.lists.qualitative and r.operator not in (None, QUALITATIVE):
+        if r.word in wb.spec.lists.qualitative and r.operator != QUALITATIVE:
             yield Finding(p.name, row["operator"].ref, {"value": r.word})
 
 
@@ -157,8 +167,17 @@ def qualitative_operator(wb: ReadWorkbook, _):
 def unit_known(wb: ReadWorkbook, _):
     """计量单位 is not one of the list."""
     for p, row, r in rows(wb):
-        if r.unit_text and r.unit is None:
+        if r.unit_text and r.unit is None and not r.qualitative:
             yield Finding(p.name, row["unit"].ref, {"value": display(r.unit_text)})
+
+
+@check("unit_conflict", keys={"written", "chosen"})
+def unit_conflict(wb: ReadWorkbook, _):
+    """The value carries a unit that contradicts the 计量单位 column."""
+    for p, row, r in rows(wb):
+        if r.written_unit and r.unit_text and r.unit and r.written_unit != r.unit:
+            yield Finding(p.name, row["value"].ref, {"written": r.written_unit,
+                                                     "chosen": r.unit})
 
 
 @check("percent_range", keys={"value"})

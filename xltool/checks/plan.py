@@ -6,16 +6,32 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from ..reader import ReadWorkbook
-from ..values import display, to_decimal
+from ..values import UNKNOWN_FORMAT, display, is_percent_format, to_decimal
 from .completeness import used_projects
 from .registry import Finding, check
 
 
 def plan_values(wb: ReadWorkbook, project):
-    """(checkpoint, cell, percent or None) for every non-blank checkpoint."""
-    for name, cell in zip(wb.spec.checkpoints, project.plan):
-        if not cell.blank:
-            yield name, cell, to_decimal(cell.value, cell.number_format, percent=True)
+    """(checkpoint, cell, percent or None) for every non-blank checkpoint.
+
+    From .xls/.ods the number formats are unknown: a plan of fractions that ends at exactly 1
+    (0.25, 0.5, 0.75, 1) is what "25%"… typed into Excel looks like, and is read as percent.
+    """
+    found = [(name, cell, to_decimal(cell.value, cell.number_format, percent=True))
+             for name, cell in zip(wb.spec.checkpoints, project.plan) if not cell.blank]
+    numbers = [n for _, _, n in found if n is not None]
+    unknown = any(c.number_format == UNKNOWN_FORMAT for _, c, _ in found)
+    if unknown and numbers and numbers[-1] == 1 and all(0 <= n <= 1 for n in numbers) \
+            and found[-1][1] is project.plan[-1]:
+        found = [(name, cell, None if n is None else n * 100) for name, cell, n in found]
+    return found
+
+
+def shown(cell, number: Decimal | None) -> str:
+    """The value as the township sees it on screen."""
+    if number is not None and is_percent_format(cell.number_format):
+        return fmt(number) + "%"
+    return display(cell.value)
 
 
 def fmt(number: Decimal) -> str:
@@ -28,7 +44,7 @@ def plan_number(wb: ReadWorkbook, _):
     for p in used_projects(wb):
         for name, cell, number in plan_values(wb, p):
             if number is None or not 0 <= number <= 100:
-                yield Finding(p.name, cell.ref, {"checkpoint": name, "value": display(cell.value)})
+                yield Finding(p.name, cell.ref, {"checkpoint": name, "value": shown(cell, number)})
 
 
 @check("plan_cumulative", keys={"checkpoint", "value", "previous", "previous_value"})
@@ -56,7 +72,8 @@ def plan_final(wb: ReadWorkbook, params: FinalParams):
     """The last checkpoint (12月底) is not 100."""
     for p in used_projects(wb):
         cell = p.plan[-1]
-        number = to_decimal(cell.value, cell.number_format, percent=True)
+        last = [n for name, c, n in plan_values(wb, p) if c is cell]
+        number = last[0] if last else None
         if number is not None and number != params.final and 0 <= number <= 100:
             yield Finding(p.name, cell.ref, {"checkpoint": wb.spec.checkpoints[-1],
                                              "value": fmt(number), "final": fmt(params.final)})

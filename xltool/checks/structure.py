@@ -81,7 +81,7 @@ def sheet_order(wb: ReadWorkbook, _):
     present = [n for n in wb.sheet_names if n in expected]
     wanted = [n for n in expected if n in present]
     if present != wanted:
-        yield Finding(None, None, {"expected": "、".join(n for n in wanted
+        yield Finding(None, None, {"expected": "、".join(f"“{n}”" for n in wanted
                                                          if n not in (wb.spec.sheets.lists,
                                                                       wb.spec.sheets.meta))})
 
@@ -107,8 +107,10 @@ def lists_changed(wb: ReadWorkbook, _):
 
 @check("file_name_unit", keys={"in_name", "unit_code"})
 def file_name_unit(wb: ReadWorkbook, _):
-    """The file name starts with another unit's code than the workbook's own."""
+    """The file name starts with another unit's code than the workbook's own (a number of the
+    same length: a date or a year in front of the name is not a unit code)."""
     import re
     m = re.match(r"(\d{4,12})(?=[_\-\s])", wb.path.name)
-    if m and wb.unit_code and m.group(1) != wb.unit_code:
+    code = wb.unit_code
+    if m and code and len(m.group(1)) == len(code) and m.group(1) != code:
         yield Finding(None, None, {"in_name": m.group(1), "unit_code": wb.unit_code})
