@@ -8,6 +8,7 @@ LibreOffice or WPS). Every refusal is an Unreadable with a Chinese message sayin
 """
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from pathlib import Path
@@ -125,6 +126,9 @@ class OpenpyxlBook(Book):
 _STYLED = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})(\d+)"\s+s="(\d+)"')
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _FORMULA = re.compile(rb'<(?:\w+:)?f[\s>/]')
+_NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\s+numFmtId="(\d+)"\s+formatCode="([^"]*)"')
+_CELLXFS = re.compile(rb'<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>', re.S)
+_XF_NUMFMT = re.compile(rb'<(?:\w+:)?xf\b(?:[^>]*?\bnumFmtId="(\d+)")?')
 _CELL_END = re.compile(rb'</(?:\w+:)?c>')
 _VALUE = re.compile(rb'<(?:\w+:)?v>')   # <v/> (as openpyxl writes) holds no value
 _ERROR = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>.*?'
@@ -172,25 +176,33 @@ class FastXlsxBook(Book):
         self._scans: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
         self._errors: dict[str, dict[tuple[int, int], str]] = {}
 
-    def _refuse_dtds(self) -> None:
-        for name in self._zip.namelist():
-            if name.endswith((".xml", ".rels")):
+    def _refuse_dtds(self, names=("xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                                  "xl/styles.xml", "xl/sharedStrings.xml", "docProps/core.xml",
+                                  "[Content_Types].xml")) -> None:
+        """A DTD (how entity attacks start) never appears in a genuine workbook part; the
+        parts read at opening are checked here, each sheet before it is read."""
+        present = set(self._zip.namelist())
+        for name in names:
+            if name in present:
                 with self._zip.open(name) as fh:
-                    if b"<!DOCTYPE" in fh.read(1024).upper():
-                        raise Unreadable("文件内容异常（含有不安全的 XML 声明），为安全起见未打开。"
-                                         "请用下发的表格重新填写后报送。")
+                    _no_dtd(fh.read(1024))
+
+    def _sheet_xml(self, sheet: str) -> bytes:
+        data = self._zip.read(self._parts[sheet])
+        _no_dtd(data[:1024])
+        return data
 
     def _number_formats(self) -> list[str]:
+        """Number format of each cell style (only the formats matter, so a scan suffices)."""
         try:
-            styles = ET.fromstring(self._zip.read("xl/styles.xml"))
+            styles = self._zip.read("xl/styles.xml")
         except KeyError:
             return []
-        custom = {int(f.get("numFmtId", 0)): f.get("formatCode", "")
-                  for f in styles.iterfind("m:numFmts/m:numFmt", NS)}
-        xfs = styles.find("m:cellXfs", NS)
-        return [custom.get(int(xf.get("numFmtId", 0)),
-                           _BUILTIN_FORMATS.get(int(xf.get("numFmtId", 0)), "General"))
-                for xf in (xfs if xfs is not None else [])]
+        custom = {int(i): html.unescape(code.decode("utf-8", "replace"))
+                  for i, code in _NUMFMT.findall(styles)}
+        xfs = _CELLXFS.search(styles)
+        ids = [int(i) if i else 0 for i in _XF_NUMFMT.findall(xfs.group(1))] if xfs else []
+        return [custom.get(i, _BUILTIN_FORMATS.get(i, "General")) for i in ids]
 
     def _saved_at(self) -> str | None:
         try:
@@ -208,7 +220,7 @@ class FastXlsxBook(Book):
         state is 0 (no formula), 1 (formula with a saved value, maybe "") or 2 (none saved).
         Error values (t="e") are kept in self._errors."""
         if sheet not in self._scans:
-            data = self._zip.read(self._parts[sheet])
+            data = self._sheet_xml(sheet)
             out: dict[tuple[int, int], tuple[int, int]] = {}
             for letters, row, style in _STYLED.findall(data):
                 r = int(row) - 1
@@ -232,7 +244,12 @@ class FastXlsxBook(Book):
         return self._scans[sheet]
 
     def cells(self, sheet, max_row, formats: bool = True):
-        scan = self._scan(sheet, max_row) if formats else {}
+        if formats:
+            scan = self._scan(sheet, max_row)
+        else:
+            with self._zip.open(self._parts[sheet]) as fh:
+                _no_dtd(fh.read(1024))
+            scan = {}
         data = self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
                                                                nrows=max_row)
         out = {}
@@ -257,6 +274,8 @@ class FastXlsxBook(Book):
         return {pos for pos, (_, state) in self._scan(sheet, max_row).items() if state == 2}
 
     def rows(self, sheet, max_row):
+        with self._zip.open(self._parts[sheet]) as fh:
+            _no_dtd(fh.read(1024))
         data = self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
                                                                nrows=max_row)
         return [tuple(_plain(v) for v in row) for row in data]
@@ -279,6 +298,12 @@ class FastXlsxBook(Book):
             self._values.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+def _no_dtd(head: bytes) -> None:
+    if b"<!DOCTYPE" in head.upper():
+        raise Unreadable("文件内容异常（含有不安全的 XML 声明），为安全起见未打开。"
+                         "请用下发的表格重新填写后报送。")
 
 
 def _plain(value: object) -> object:
