@@ -275,6 +275,9 @@ def test_mof2021_framework_makes_cost_a_tier1(tmp_path):
     assert "成本指标" in tier1
     ws, rng = resolve(wb, f"xt_t2_{tier1.index('成本指标') + 1}")
     assert values(ws, rng) == ["经济成本指标", "社会成本指标", "生态环境成本指标"]
+    cover = " ".join(str(c.value) for row in wb["填报说明"].iter_rows() for c in row if c.value)
+    assert "先选一级指标（成本指标、产出指标、效益指标、满意度指标）" in cover
+    assert "至少填写一个成本指标、一个产出指标、一个效益指标和一个满意度指标" in cover
 
 
 def test_print_setup(linxi):

@@ -56,13 +56,28 @@ class Field(Strict):
     prompt: Prompt
 
 
+INSTRUCTION_KEYS = {"year", "tier1", "required", "last_checkpoint"}
+
+
 class CoverSpec(Strict):
     title: str
     title_range: Range
     column_widths: dict[str, float]
     fields: dict[str, Field]
     instructions_row: int
+    # paragraphs; may use {year}, {tier1} (the framework's 一级), {required} (the 一级 each
+    # project must have) and {last_checkpoint}
     instructions: list[str]
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> "CoverSpec":
+        import string
+        for text in self.instructions:
+            used = {n for _, n, _, _ in string.Formatter().parse(text) if n}
+            if used - INSTRUCTION_KEYS:
+                raise ValueError(f"unknown placeholder(s) {sorted(used - INSTRUCTION_KEYS)} "
+                                 f"in instruction {text[:20]!r}")
+        return self
 
 
 class PlanSpec(Strict):

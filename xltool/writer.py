@@ -92,7 +92,18 @@ def _print_setup(ws: Worksheet, *, landscape: bool, repeat_row: int | None = Non
         ws.repeat_rows(repeat_row)
 
 
-def _write_cover(wb, st: Styles, spec: TemplateSpec, plan: WorkbookPlan, snap: list) -> None:
+def instruction_text(text: str, spec: TemplateSpec, framework: Framework, year: int) -> str:
+    """An instruction with the template's own lists filled in (see CoverSpec.instructions)."""
+    required = [t.name for t in framework.tiers if t.required]
+    return text.format(year=year, tier1="、".join(framework.tier1_names),
+                       last_checkpoint=spec.checkpoints[-1],
+                       required="、".join(f"一个{name}" for name in required[:-1])
+                       + (f"和一个{required[-1]}" if len(required) > 1 else
+                          f"一个{required[-1]}" if required else "一个指标"))
+
+
+def _write_cover(wb, st: Styles, spec: TemplateSpec, framework: Framework, plan: WorkbookPlan,
+                 snap: list) -> None:
     cover = spec.cover
     ws = wb.add_worksheet(spec.sheets.cover)
     sh = _Sheet(ws, snap)
@@ -114,6 +125,7 @@ def _write_cover(wb, st: Styles, spec: TemplateSpec, plan: WorkbookPlan, snap: l
     width = sum(cover.column_widths.values())
     last_col = cover.title_range.col2
     for i, text in enumerate(cover.instructions):
+        text = instruction_text(text, spec, framework, plan.year)
         row = cover.instructions_row - 1 + i
         sh.put(CellRange(row, 0, row, last_col), text, st.paragraph, locked=True)
         ws.set_row(row, 16 * max(1, math.ceil(len(text) * 2.1 / width)) + 6)
@@ -216,7 +228,7 @@ def write_workbook(path: Path, spec: TemplateSpec, framework: Framework,
                                            "strings_to_urls": False},
                                      structure_password=plan.password)
         st = Styles(wb)
-        _write_cover(wb, st, spec, plan, snap)
+        _write_cover(wb, st, spec, framework, plan, snap)
         for name, project in sheets:
             _write_project(wb, st, spec, plan, name, project, snap)
         write_list_sheet(wb, wb.add_worksheet(spec.sheets.lists), spec, framework, st.list_cell,
