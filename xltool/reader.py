@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .books import Book, Unreadable, open_book
-from .cells import CellRange, cell_name
+from .cells import CellRange, cell_name, parse_cell
 from .meta import Meta
 from .spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
 from .templates import find_template
@@ -22,6 +22,7 @@ from .values import clean_text, to_decimal
 META_SHEET = "xt_meta"  # fixed for every template version: it is how a workbook is recognised
 MAX_META_ROWS = 20000   # far more than any template's snapshot; bounds hostile input
 MAX_INDICATOR_ROWS = 1000
+MARGIN_ROWS = 30        # rows read below the form, to notice indicators written past its end
 
 
 @dataclass(slots=True)
@@ -56,6 +57,7 @@ class ProjectSheet:
     plan: list[Cell]
     body: CellRange                # the indicator table body
     indicators: list[IndicatorRow]  # rows with anything in them
+    outside: list[Cell] = field(default_factory=list)  # filled cells the form does not use
 
     @property
     def used(self) -> bool:
@@ -136,7 +138,7 @@ def _locations(book: Book, sheet: str, spec: TemplateSpec) -> dict[str, CellRang
 
 
 def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
-                  prefilled: bool) -> ProjectSheet:
+                  prefilled: bool, snapshot: set[tuple[int, int]]) -> ProjectSheet:
     fields = {}
     for key in PROJECT_FIELD_KEYS:
         rng = names.get(key) or spec.project.fields[key].range
@@ -159,7 +161,24 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
         cells = {k: grid.cell(r, body.col1 + j) for j, k in enumerate(INDICATOR_KEYS)}
         if any(not c.blank or c.formula_without_value for c in cells.values()):
             rows.append(IndicatorRow(i, cells))
-    return ProjectSheet(grid.name, prefilled, fields, plan, body, rows)
+    known = _form_cells(spec, fields, plan_cells, body, snapshot)
+    outside = [grid.cell(r, c) for (r, c), (value, _) in sorted(grid.cells.items())
+               if (r, c) not in known and clean_text(value) != ""]
+    return ProjectSheet(grid.name, prefilled, fields, plan, body, rows, outside)
+
+
+def _form_cells(spec: TemplateSpec, fields: dict[str, Cell], plan_cells: list[CellRange],
+                body: CellRange, snapshot: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Every cell the form itself uses: what was written there and what is read from it."""
+    p = spec.project
+    known = set(snapshot)
+    ranges = [p.title_range, p.unit_line, *(lb.range for lb in p.labels),
+              *(f.label.range for f in p.fields.values()), *(f.range for f in p.fields.values()),
+              *spec.plan_header_cells, *plan_cells, spec.indicator_header, body]
+    for rng in ranges:
+        known.update(rng.cells())
+    known.update(parse_cell(c.ref) for c in fields.values())
+    return known
 
 
 def read_workbook(path: str | Path) -> ReadWorkbook:
@@ -179,7 +198,7 @@ def read_workbook(path: str | Path) -> ReadWorkbook:
 
 def _last_row(spec: TemplateSpec, names: dict[str, CellRange], snapshot_rows: list[int]) -> int:
     rows = [spec.indicator_body.row2, *(r.row2 for r in names.values()), *snapshot_rows]
-    return max(rows) + 1
+    return max(rows) + 1 + MARGIN_ROWS
 
 
 def _read(path: Path, book: Book) -> ReadWorkbook:
@@ -216,8 +235,11 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
                      for key, f in spec.cover.fields.items()}
     prefilled_sheets = {sheet for sheet, ref, _ in out.meta.cells
                         if ref == spec.project.fields["project_code"].range.top_left}
-    out.projects = [_read_project(grids[name], names[name], spec, name in prefilled_sheets)
-                    for name in present]
+    snapshot_cells: dict[str, set[tuple[int, int]]] = {}
+    for sheet, ref, _ in out.meta.cells:
+        snapshot_cells.setdefault(sheet, set()).add(parse_cell(ref))
+    out.projects = [_read_project(grids[name], names[name], spec, name in prefilled_sheets,
+                                  snapshot_cells.get(name, set())) for name in present]
     for sheet, ref, text in out.meta.cells:
         if sheet not in grids:
             continue

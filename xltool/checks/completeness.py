@@ -99,3 +99,13 @@ def no_projects(wb: ReadWorkbook, _):
     if wb.projects and not any(p.used for p in wb.projects):
         first = wb.projects[0]
         yield Finding(first.name, first.fields["project_code"].ref)
+
+
+@check("content_outside", keys={"count", "first", "last"})
+def content_outside(wb: ReadWorkbook, _):
+    """Something is written outside the form (it would not be read)."""
+    for p in wb.projects:
+        if p.outside:
+            first, last = p.outside[0], p.outside[-1]
+            yield Finding(p.name, first.ref, {"count": len(p.outside), "first": first.ref,
+                                              "last": last.ref})
