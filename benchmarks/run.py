@@ -31,13 +31,13 @@ import openpyxl  # noqa: E402
 import python_calamine  # noqa: E402
 import xlsxwriter  # noqa: E402
 
-from xltool.annotate import annotate  # noqa: E402
-from xltool.checker import check_paths  # noqa: E402
-from xltool.distlist import Project, Unit  # noqa: E402
-from xltool.fill import fill_workbook  # noqa: E402
-from xltool.rules import load_rules  # noqa: E402
-from xltool.spec import load_framework, load_spec  # noqa: E402
-from xltool.writer import WorkbookPlan, write_workbook  # noqa: E402
+from xltool.report.annotate import annotate  # noqa: E402
+from xltool.check.checker import check_paths  # noqa: E402
+from xltool.template.distlist import Project, Unit  # noqa: E402
+from xltool.template.fill import fill_workbook  # noqa: E402
+from xltool.check.rules import load_rules  # noqa: E402
+from xltool.template.spec import load_framework, load_spec  # noqa: E402
+from xltool.template.writer import WorkbookPlan, write_workbook  # noqa: E402
 
 SPEC, FRAMEWORK = load_spec(), load_framework("seed")
 PASSWORD = "bench-2025"

@@ -17,8 +17,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xltool.fill import fill_workbook, seed_row  # noqa: E402
-from xltool.spec import load_spec  # noqa: E402
+from xltool.template.fill import fill_workbook, seed_row  # noqa: E402
+from xltool.template.spec import load_spec  # noqa: E402
 
 GENERATED = ROOT / "examples" / "generated"
 RETURNS = ROOT / "examples" / "returns"

@@ -9,8 +9,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from support import EXAMPLE_LIST, PASSWORD  # noqa: E402
 
-from xltool.generate import generate  # noqa: E402
-from xltool.spec import load_framework, load_spec  # noqa: E402
+from xltool.template.generate import generate  # noqa: E402
+from xltool.template.spec import load_framework, load_spec  # noqa: E402
 
 
 @pytest.fixture(scope="session")

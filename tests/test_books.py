@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 from support import REPO
 
-from xltool.books import FastXlsxBook, OpenpyxlBook
+from xltool.read.books import FastXlsxBook, OpenpyxlBook
 from xltool.values import is_percent_format
 
 RETURNS = REPO / "examples" / "returns"

@@ -10,9 +10,9 @@ import yaml
 from support import REPO, convert
 from typer.testing import CliRunner
 
-from xltool.checker import check_paths
+from xltool.check.checker import check_paths
 from xltool.cli import app
-from xltool.render import report_json
+from xltool.report.render import report_json
 
 RETURNS = REPO / "examples" / "returns"
 SEED = RETURNS / "484001_玉田县林西镇人民政府本级_2025年预算项目绩效目标表_已填.xlsx"

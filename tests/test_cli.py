@@ -8,7 +8,7 @@ from support import EXAMPLE_LIST
 from typer.testing import CliRunner
 
 from xltool.cli import app
-from xltool.generate import MANIFEST_NAME
+from xltool.template.generate import MANIFEST_NAME
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from xltool.distlist import ListError, Project, Unit, load_units
+from xltool.template.distlist import ListError, Project, Unit, load_units
 
 HEADER = ["单位编码", "单位名称", "项目编码", "项目名称", "预算数", "财政资金", "其他资金", "资金用途"]
 LINXI = "玉田县林西镇人民政府本级"

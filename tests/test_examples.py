@@ -6,8 +6,8 @@ import json
 import openpyxl
 from support import EXAMPLE_LIST, REPO
 
-from xltool.generate import MANIFEST_NAME, generate
-from xltool.meta import Meta
+from xltool.template.generate import MANIFEST_NAME, generate
+from xltool.template.meta import Meta
 
 EXAMPLES = REPO / "examples" / "generated"
 

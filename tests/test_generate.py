@@ -12,12 +12,12 @@ import yaml
 from openpyxl.cell.cell import MergedCell
 from support import EXAMPLE_LIST, REPO, PASSWORD, sheet_xml_members, xml_of
 
-from xltool.cells import CellRange
-from xltool.distlist import ListError, load_units
-from xltool.generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
-from xltool.meta import Meta
-from xltool.protection import legacy_password_hash
-from xltool.spec import TemplateSpec, load_framework
+from xltool.template.cells import CellRange
+from xltool.template.distlist import ListError, load_units
+from xltool.template.generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
+from xltool.template.meta import Meta
+from xltool.template.protection import legacy_password_hash
+from xltool.template.spec import TemplateSpec, load_framework
 
 
 

@@ -22,9 +22,9 @@ import pytest
 from support import REPO, convert
 
 from xltool.atomic import atomic_path
-from xltool.checker import check_paths
-from xltool.outputs import RETURNS_DIR, write_outputs
-from xltool.rules import load_rules
+from xltool.check.checker import check_paths
+from xltool.report.outputs import RETURNS_DIR, write_outputs
+from xltool.check.rules import load_rules
 from xltool.workers import Workers
 
 SEED = REPO / "examples/returns/484001_玉田县林西镇人民政府本级_2025年预算项目绩效目标表_已填.xlsx"
@@ -148,7 +148,7 @@ def test_each_hostile_file_gets_a_clear_outcome(corpus):
 
 def test_bombs_are_refused_with_bounded_memory(corpus):
     """In a fresh process: the bombs alone, peak memory of the child measured by the OS."""
-    code = ("import resource,sys; from pathlib import Path; from xltool.checker import check_paths;"
+    code = ("import resource,sys; from pathlib import Path; from xltool.check.checker import check_paths;"
             "r=check_paths([Path(p) for p in sys.argv[1:]]);"
             "print([f.status for f in r.files]);"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")

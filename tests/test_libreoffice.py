@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 from support import PASSWORD, convert, sheet_xml_members, xml_of
 
-from xltool.meta import Meta
-from xltool.protection import legacy_password_hash
+from xltool.template.meta import Meta
+from xltool.template.protection import legacy_password_hash
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,11 @@ import pytest
 from support import REPO, xml_of
 from typer.testing import CliRunner
 
-from xltool.annotate import ANNOTATION_SHEET, AUTHOR, annotate
-from xltool.checker import Expected, check_paths
-from xltool.outputs import JSON_NAME, RETURNS_DIR, SUMMARY_NAME, write_outputs
+from xltool.report.annotate import ANNOTATION_SHEET, AUTHOR, annotate
+from xltool.check.checker import Expected, check_paths
+from xltool.report.outputs import JSON_NAME, RETURNS_DIR, SUMMARY_NAME, write_outputs
 from xltool.cli import app
-from xltool.rules import load_rules
+from xltool.check.rules import load_rules
 
 RETURNS = REPO / "examples" / "returns"
 SEED = RETURNS / "484001_玉田县林西镇人民政府本级_2025年预算项目绩效目标表_已填.xlsx"

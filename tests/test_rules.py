@@ -15,10 +15,10 @@ import pytest
 import yaml
 from support import REPO, convert
 
-from xltool.checker import Expected, check_paths
-from xltool.fill import fill_sheet
-from xltool.meta import Meta
-from xltool.rules import load_rules
+from xltool.check.checker import Expected, check_paths
+from xltool.template.fill import fill_sheet
+from xltool.template.meta import Meta
+from xltool.check.rules import load_rules
 
 CASES = sorted((Path(__file__).parent / "cases").glob("XT*.yaml"))
 BASES = {
@@ -46,9 +46,9 @@ def _rewrite_meta(wb, change: dict) -> None:
 
 def _odd_code_base(tmp: Path) -> Path:
     """A pre-filled workbook whose county-assigned project code has an unusual form."""
-    from xltool.fill import fill_workbook, seed_row
-    from xltool.generate import generate
-    from xltool.spec import load_spec
+    from xltool.template.fill import fill_workbook, seed_row
+    from xltool.template.generate import generate
+    from xltool.template.spec import load_spec
     lst = tmp / "odd.csv"
     lst.write_text("单位编码,单位名称,项目编码,项目名称,预算数,财政资金,其他资金,资金用途\n"
                    "484001,玉田县林西镇人民政府本级,2025-P-001,乡镇人大工作站,20000,20000,,运转\n",
@@ -66,7 +66,7 @@ def _odd_code_base(tmp: Path) -> Path:
 
 
 def _blank_base(tmp: Path) -> Path:
-    from xltool.generate import generate
+    from xltool.template.generate import generate
     batch = generate(tmp / "blank", year=2025, password="case-2025")
     return batch.out_dir / batch.files[0].file
 

@@ -6,8 +6,8 @@ import yaml
 from pydantic import ValidationError
 from support import REPO
 
-from xltool.cells import CellRange, cell_name, col_index, col_letters, parse_cell
-from xltool.spec import INDICATOR_KEYS, TemplateSpec, load_framework, load_spec
+from xltool.template.cells import CellRange, cell_name, col_index, col_letters, parse_cell
+from xltool.template.spec import INDICATOR_KEYS, TemplateSpec, load_framework, load_spec
 
 
 def _data():

@@ -15,14 +15,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .checker import UnitsError, check_paths, find_returns, load_expected
-from .distlist import ListError
-from .render import print_report, print_rules, write_json
+from .check.checker import UnitsError, check_paths, find_returns, load_expected
+from .template.distlist import ListError
+from .report.render import print_report, print_rules, write_json
 from .workers import Workers
-from .rules import RuleSet, load_rules
-from .outputs import RETURNS_DIR, needs_copy, write_outputs
-from .generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
-from .spec import Framework, TemplateSpec, load_framework, load_spec
+from .check.rules import RuleSet, load_rules
+from .report.outputs import RETURNS_DIR, needs_copy, write_outputs
+from .template.generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
+from .template.spec import Framework, TemplateSpec, load_framework, load_spec
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="xltool：预算项目绩效目标表的生成与审核工具。")

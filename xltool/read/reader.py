@@ -13,11 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from .books import Book, Unreadable, open_book
-from .cells import CellRange, cell_name, parse_cell
-from .meta import Meta
-from .spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
-from .templates import find_template
-from .values import clean_text, to_decimal
+from ..template.cells import CellRange, cell_name, parse_cell
+from ..template.meta import Meta
+from ..template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
+from ..template.templates import find_template
+from ..values import clean_text, to_decimal
 
 META_SHEET = "xt_meta"  # fixed for every template version: it is how a workbook is recognised
 MAX_META_ROWS = 20000   # far more than any template's snapshot; bounds hostile input

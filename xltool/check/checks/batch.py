@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..reader import ReadWorkbook
-from ..values import clean_text
+from ...read.reader import ReadWorkbook
+from ...values import clean_text
 from .registry import Finding, check
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from xlsxwriter import Workbook
 
-from .atomic import atomic_path
-from .report import FileReport, Report
-from .rules import RuleSet
+from ..atomic import atomic_path
+from ..check.report import FileReport, Report
+from ..check.rules import RuleSet
 
 STATUS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法打开"}
 HEADER = ["序号", "单位编码", "单位名称", "报送情况", "文件", "审核结果", "错误数", "警告数",

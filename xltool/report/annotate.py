@@ -15,9 +15,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from .atomic import atomic_path
-from .cells import CellRange
-from .report import FileReport, Issue
+from ..atomic import atomic_path
+from ..template.cells import CellRange
+from ..check.report import FileReport, Issue
 
 ANNOTATION_SHEET = "问题清单"   # the checker ignores a sheet of this name
 ERROR_FILL = PatternFill("solid", fgColor="FFFFC7CE")

@@ -5,13 +5,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cells import CellRange
+from ..template.cells import CellRange
 from .checks.batch import BatchFacts, facts_of
-from .distlist import ListError, Unit, load_units
-from .reader import ReadWorkbook, Unreadable, read_workbook
+from ..template.distlist import ListError, Unit, load_units
+from ..read.reader import ReadWorkbook, Unreadable, read_workbook
 from .report import FileReport, Issue, Report
 from .rules import Rule, RuleSet, load_rules
-from .workers import Workers
+from ..workers import Workers
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
 REPORT_MARKER = ".xltool-report"   # written by outputs.write_outputs into a report folder

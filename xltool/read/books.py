@@ -16,8 +16,8 @@ from pathlib import Path
 import openpyxl
 from defusedxml import ElementTree as ET
 
-from .cells import CellRange, col_index
-from .values import UNKNOWN_FORMAT
+from ..template.cells import CellRange, col_index
+from ..values import UNKNOWN_FORMAT
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

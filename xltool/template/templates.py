@@ -6,7 +6,7 @@ from functools import lru_cache
 import yaml
 from pydantic import ValidationError
 
-from .paths import data_dir
+from ..paths import data_dir
 from .spec import Framework, TemplateSpec, load_framework, load_spec
 
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..reader import ReadWorkbook
-from ..values import UNKNOWN_FORMAT, display, is_percent_format, to_decimal
+from ...read.reader import ReadWorkbook
+from ...values import UNKNOWN_FORMAT, display, is_percent_format, to_decimal
 from .completeness import used_projects
 from .registry import Finding, check
 

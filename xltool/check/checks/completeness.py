@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..reader import ReadWorkbook
-from ..spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS
-from ..values import is_no_unit
+from ...read.reader import ReadWorkbook
+from ...template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS
+from ...values import is_no_unit
 from .indicators import interpret
 from .registry import Finding, check
 

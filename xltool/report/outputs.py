@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .annotate import annotate
-from .atomic import write_bytes_atomic
-from .naming import file_stem
+from ..atomic import write_bytes_atomic
+from ..template.naming import file_stem
 from .render import report_json
-from .report import FileReport, Report
-from .rules import RuleSet
+from ..check.report import FileReport, Report
+from ..check.rules import RuleSet
 from .summary import write_summary
-from .workers import Workers
+from ..workers import Workers
 
 SUMMARY_NAME = "汇总.xlsx"
 JSON_NAME = "审核结果.json"

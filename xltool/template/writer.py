@@ -9,8 +9,8 @@ from pathlib import Path
 
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__
-from .atomic import atomic_path
+from .. import __version__
+from ..atomic import atomic_path
 from .cells import CellRange, col_index, col_letters
 from .distlist import Project, Unit
 from .dropdowns import add_project_validations, write_list_sheet

@@ -8,9 +8,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from .atomic import write_bytes_atomic
-from .report import Report
-from .rules import RuleSet
+from ..atomic import write_bytes_atomic
+from ..check.report import Report
+from ..check.rules import RuleSet
 
 STATUS = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
           "unreadable": "[red]无法打开[/]"}

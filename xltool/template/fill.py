@@ -10,10 +10,10 @@ from pathlib import Path
 
 import openpyxl
 
-from .atomic import atomic_path
+from ..atomic import atomic_path
 from .cells import CellRange
 from .spec import INDICATOR_KEYS
-from .values import split_target
+from ..values import split_target
 
 SeedRow = list  # [一级, 二级, 三级, 描述, 指标值（原表写法，如 ≥95百分比）, 依据]
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..reader import IndicatorRow, ReadWorkbook
-from ..spec import TemplateSpec
-from ..values import (PERCENT_UNIT, QUALITATIVE, UNKNOWN_FORMAT, clean_text, display,
+from ...read.reader import IndicatorRow, ReadWorkbook
+from ...template.spec import TemplateSpec
+from ...values import (PERCENT_UNIT, QUALITATIVE, UNKNOWN_FORMAT, clean_text, display,
                       is_no_unit, normalise_operator, normalise_unit, split_target)
 from .registry import Finding, check
 

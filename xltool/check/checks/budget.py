@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from ..reader import ReadWorkbook
-from ..values import clean_text, display, to_decimal
+from ...read.reader import ReadWorkbook
+from ...values import clean_text, display, to_decimal
 from .completeness import used_projects
 from .registry import Finding, check
 

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .checks import CHECKS, CheckDef
-from .paths import data_dir
+from ..paths import data_dir
 
 ALWAYS_KEYS = {"sheet", "cell"}
 

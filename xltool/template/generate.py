@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .atomic import write_bytes_atomic
+from ..atomic import write_bytes_atomic
 from .distlist import Unit, load_units
 from .naming import file_stem
 from .protection import check_password

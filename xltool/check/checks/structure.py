@@ -1,7 +1,7 @@
 """Is this our workbook, in a version we know, with its sheets and pre-filled values intact?"""
 from __future__ import annotations
 
-from ..reader import ReadWorkbook
+from ...read.reader import ReadWorkbook
 from .registry import Finding, check
 
 
@@ -97,7 +97,7 @@ def sheet_unhidden(wb: ReadWorkbook, _):
 @check("lists_changed", keys={"name"})
 def lists_changed(wb: ReadWorkbook, _):
     """The hidden dropdown lists differ from the template's."""
-    from ..dropdowns import list_names
+    from ...template.dropdowns import list_names
     if wb.list_values is None:
         return
     for name, items in list_names(wb.spec, wb.framework).items():

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from .cells import CellRange, col_index, col_letters
-from .paths import data_dir
+from ..paths import data_dir
 
 INDICATOR_KEYS = ("tier1", "tier2", "tier3", "description", "operator", "value", "unit", "basis")
 PROJECT_FIELD_KEYS = ("project_code", "project_name", "budget_total", "budget_fiscal",

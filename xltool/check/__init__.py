@@ -1,0 +1,1 @@
+"""Rules, checks and the report model of a batch."""

@@ -1,0 +1,1 @@
+"""Opening returned files safely and reading them into a typed model."""

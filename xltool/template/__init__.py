@@ -1,0 +1,1 @@
+"""Generating workbooks: the template spec, writer, identity and batches."""
