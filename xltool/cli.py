@@ -13,8 +13,9 @@ import yaml
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from . import __version__
+from .cli_zh import EXAMPLES, ZhCommand, ZhGroup
 from .check.checker import UnitsError, check_paths, find_returns, load_expected
 from .template.distlist import ListError
 from .report.render import print_report, print_rules, write_json
@@ -25,7 +26,12 @@ from .template.generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, 
 from .template.spec import Framework, TemplateSpec, load_framework, load_spec
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]},
                   help="xltool：预算项目绩效目标表的生成与审核工具。")
+EXAMPLES.update(year="2025", jobs="2", blank_sheets="5", unit_list="名单.xlsx", paths="收回/",
+                out_dir="下发", report_dir="审核报告", units="下发/xltool-manifest.json",
+                rules_file="规则.yaml", json_out="审核结果.json", template="模板.yaml",
+                framework="mof2021", password="abc123", select="XT2", ignore="XT106")
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
@@ -40,9 +46,18 @@ def os_reason(exc: OSError) -> str:
     return OS_REASONS.get(exc.errno, exc.strerror or str(exc))
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        out.print(f"xltool {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
-    """xltool：预算项目绩效目标表的生成与审核工具。"""
+def _root(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                 help="显示版本号并退出。"),
+) -> None:
+    """xltool：县财政局生成、收集和审核预算项目绩效目标表的工具。"""
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -66,21 +81,24 @@ def load_template(template: Optional[Path], framework: Optional[str]
         raise fail(f"模板或指标体系文件 {what} 有误：{exc}", 2)
 
 
-@app.command("generate", help="按分发名单为每个单位生成预填、加保护的填报表；或用 --blank 生成空白模板。")
+@app.command("generate", cls=ZhCommand, help="按分发名单为每个单位生成预填、加保护的填报表；或用 --blank 生成空白模板。")
 def generate_cmd(
     unit_list: Optional[Path] = typer.Argument(None, metavar="名单",
-                                               help="分发名单（.xlsx 或 .csv）"),
-    out_dir: Path = typer.Option(..., "-o", "--out", help="输出文件夹"),
-    year: Optional[int] = typer.Option(None, "--year", help="预算年度（必填，如 2025）"),
-    blank: bool = typer.Option(False, "--blank", help="生成一份不指定单位的空白模板"),
-    blank_sheets: Optional[int] = typer.Option(None, "--blank-sheets",
-                                               help="无预定项目时的空白项目表数量（默认 5）"),
-    template: Optional[Path] = typer.Option(None, "--template", help="模板定义文件（YAML）"),
-    framework: Optional[str] = typer.Option(None, "--framework",
-                                            help="指标体系：seed（默认）或 mof2021，或 YAML 文件路径"),
-    password: Optional[str] = typer.Option(None, "--password",
-                                           help="保护密码（不填则随机生成并显示）"),
-    force: bool = typer.Option(False, "--force", help="覆盖输出文件夹中的同名文件"),
+                                               help="分发名单（.xlsx 或 .csv 文件）。"),
+    out_dir: Path = typer.Option(..., "-o", "--out", metavar="文件夹",
+                                 help="生成的填报表放在这个文件夹里。"),
+    year: Optional[int] = typer.Option(None, "--year", metavar="年度",
+                                      help="预算年度（必填），如 2025。"),
+    blank: bool = typer.Option(False, "--blank", help="生成一份不指定单位的空白模板。"),
+    blank_sheets: Optional[int] = typer.Option(None, "--blank-sheets", metavar="数量",
+                                               help="没有预定项目的单位得到的空白项目表数量（默认 5）。"),
+    template: Optional[Path] = typer.Option(None, "--template", metavar="文件",
+                                            help="另用一个模板定义文件（YAML）。"),
+    framework: Optional[str] = typer.Option(None, "--framework", metavar="体系",
+                                            help="指标体系：seed（默认）或 mof2021，也可以是 YAML 文件的路径。"),
+    password: Optional[str] = typer.Option(None, "--password", metavar="密码",
+                                           help="工作表保护密码（1–15 个英文字母或数字；不填则随机生成并显示）。"),
+    force: bool = typer.Option(False, "--force", help="覆盖输出文件夹中的同名文件。"),
 ) -> None:
     if blank == (unit_list is not None):
         raise fail("请指定分发名单文件，或使用 --blank 生成空白模板（二者选一）。", 2)
@@ -96,14 +114,13 @@ def generate_cmd(
         raise fail(str(exc))
     except OSError as exc:
         raise fail(f"无法写入输出文件夹 {out_dir}：{os_reason(exc)}。请检查路径和权限。")
-    table = Table(title=f"{batch.year}年预算项目绩效目标表 已生成 {len(batch.files)} 份")
-    for column in ("单位编码", "单位名称", "项目数"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("文件", overflow="fold")
+    out.print(f"[bold]{batch.year}年预算项目绩效目标表 已生成 {len(batch.files)} 份：[/]",
+              highlight=False)
     for g in batch.files:
-        table.add_row(g.unit_code or "—", g.unit_name or "（空白模板）", str(g.projects), g.file)
-    out.print(table)
-    out.print(f"输出文件夹：{batch.out_dir}")
+        unit = f"{g.unit_code} {g.unit_name}" if g.unit_code else "（空白模板）"
+        out.print(f"  {unit}，{g.projects} 个项目", markup=False, highlight=False, soft_wrap=True)
+        out.print(f"      {g.file}", markup=False, highlight=False, soft_wrap=True)
+    out.print(f"输出文件夹：{batch.out_dir}", markup=False, highlight=False, soft_wrap=True)
     out.print(f"分发清单：{MANIFEST_NAME}、{MANIFEST_CSV_NAME}（县局留存，勿外发）")
     if batch.password_generated:
         out.print(f"保护密码（随机生成，已记入 {MANIFEST_NAME}，请妥善保存）：[bold]{batch.password}[/]",
@@ -123,23 +140,29 @@ def _load_rules(path: Optional[Path]) -> RuleSet:
         raise fail(f"规则文件 {path or '内置规则'} 有误：{exc}", 2)
 
 
-@app.command("check", help="审核报回的填报表（文件或文件夹），逐格列出问题。")
+@app.command("check", cls=ZhCommand, help="审核报回的填报表（文件或文件夹），逐格列出问题。")
 def check_cmd(
     paths: list[Path] = typer.Argument(..., metavar="文件或文件夹...",
-                                       help="报回的 .xlsx 文件，或包含它们的文件夹（含子文件夹）"),
-    units: Optional[Path] = typer.Option(None, "--units",
-                                         help="分发名单或 xltool-manifest.json，用于列出未报送的单位"),
-    rules_file: Optional[Path] = typer.Option(None, "--rules", help="规则文件（YAML），默认内置规则"),
-    json_out: Optional[str] = typer.Option(None, "--json",
-                                           help="把结果写成 JSON 文件；“-” 表示输出到屏幕"),
-    select: list[str] = typer.Option([], "--select", help="只用这些规则（代码或前缀，逗号分隔）"),
-    ignore: list[str] = typer.Option([], "--ignore", help="不用这些规则（代码或前缀，逗号分隔）"),
-    report_dir: Optional[Path] = typer.Option(None, "-o", "--out",
-                                              help="报告文件夹：汇总表、JSON 和退回修改用的标注副本"),
-    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", min=1,
-                             help="同时审核的进程数（默认为 CPU 核数）"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条"),
+                                       help="报回的表格文件，或存放它们的文件夹（含子文件夹和 zip 压缩包）。"),
+    units: Optional[Path] = typer.Option(None, "--units", metavar="文件",
+                                         help="分发名单或生成时的 xltool-manifest.json，用来列出未报送的单位。"),
+    rules_file: Optional[Path] = typer.Option(None, "--rules", metavar="文件",
+                                              help="另用一个规则文件（YAML）；默认用内置规则。"),
+    json_out: Optional[str] = typer.Option(None, "--json", metavar="文件",
+                                           help="把结果写成 JSON 文件；写 - 表示输出到屏幕。"),
+    select: list[str] = typer.Option([], "--select", metavar="代码",
+                                     help="只用这些规则（规则代码或开头几位，用逗号分隔），如 XT2。"),
+    ignore: list[str] = typer.Option([], "--ignore", metavar="代码",
+                                     help="不用这些规则（规则代码或开头几位，用逗号分隔），如 XT106。"),
+    report_dir: Optional[Path] = typer.Option(None, "-o", "--out", metavar="文件夹",
+                                              help="报告文件夹：写入汇总表、JSON 和退回修改用的标注副本。"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", metavar="数量",
+                                       help="同时审核的进程数（默认为 CPU 核数）。"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条。"),
 ) -> None:
+    if jobs is not None and jobs < 1:
+        raise fail("--jobs 应为不小于 1 的整数，例如 --jobs 2。", 2)
+    jobs = jobs or os.cpu_count() or 1
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise fail(f"找不到：{'、'.join(missing)}。", 2)
@@ -152,12 +175,14 @@ def check_cmd(
     if unknown:
         raise fail(f"没有这些规则代码：{'、'.join(unknown)}。可用 xltool rules 查看。", 2)
     files = find_returns(paths, report_dir)
-    if not files:
-        raise fail("没有找到要审核的表格文件（.xlsx）。", 2)
     try:
         expected = load_expected(units) if units else None
     except UnitsError as exc:
         raise fail(str(exc), 2)
+    if not files and expected is None:
+        raise fail(f"在 {'、'.join(str(p) for p in paths)} 中没有找到要审核的表格文件（.xlsx、.xls、"
+                   ".ods 或 zip 压缩包）。请检查路径；如要列出哪些单位还没有报送，请加上 "
+                   "--units 下发/xltool-manifest.json。", 2)
     show = not quiet and json_out != "-" and out.is_terminal
     with progress_bar(show) as step, Workers(jobs) as workers:
         report = check_paths(paths, rules=rules, select=selected, ignore=ignored,
@@ -189,9 +214,10 @@ def check_cmd(
     raise typer.Exit(1 if report.failed else 0)
 
 
-@app.command("rules", help="列出审核规则（代码、严重程度、说明）。")
+@app.command("rules", cls=ZhCommand, help="列出审核规则（代码、严重程度、说明）。")
 def rules_cmd(
-    rules_file: Optional[Path] = typer.Option(None, "--rules", help="规则文件（YAML）"),
+    rules_file: Optional[Path] = typer.Option(None, "--rules", metavar="文件",
+                                              help="另用一个规则文件（YAML）；默认用内置规则。"),
 ) -> None:
     print_rules(_load_rules(rules_file), out)
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from ..atomic import write_bytes_atomic
 from ..check.report import Report
 from ..check.rules import RuleSet
+from ..cli_zh import wrap
 
 STATUS = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
           "unreadable": "[red]无法打开[/]"}
@@ -32,30 +33,42 @@ def write_json(report: Report, path: Path | None) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def _lines(console: Console, text: str, indent: int, style: str = "") -> None:
+    """Text wrapped to the console by display width, never inside a number, code or name."""
+    for line in wrap(text, max(20, console.width - indent)):
+        console.print(" " * indent + line, style=style or None, markup=False, highlight=False,
+                      soft_wrap=True)
+
+
 def print_report(report: Report, console: Console) -> None:
-    summary = Table(title="审核结果", show_lines=False)
-    for column in ("文件", "单位", "结果", "错误", "警告"):
-        summary.add_column(column, overflow="fold")
+    """Each file with its outcome, then its issues; lines fit the terminal (80 columns and up)
+    and file names are never broken by us."""
+    console.print(f"[bold]审核结果[/]（共 {len(report.files)} 个文件）", highlight=False)
+    if not report.files:
+        _lines(console, "没有收到任何报回的表格。", 2)
     for f in report.files:
-        unit = " ".join(x for x in (f.unit_code, f.unit_name) if x) or "—"
-        summary.add_row(Path(f.path).name, unit, STATUS[f.status], str(f.errors), str(f.warnings))
-    console.print(summary)
+        unit = " ".join(x for x in (f.unit_code, f.unit_name) if x) or "（单位不明）"
+        console.print(f"  {STATUS[f.status]}  {unit}  错误 {f.errors} 个，警告 {f.warnings} 个",
+                      highlight=False, soft_wrap=True)
+        console.print(f"      {Path(f.path).name}", markup=False, highlight=False, soft_wrap=True)
     for f in report.files:
         if not f.issues:
             continue
-        table = Table(title=Path(f.path).name, title_justify="left")
-        for column, kw in (("工作表", {}), ("单元格", {"no_wrap": True}), ("代码", {"no_wrap": True}),
-                           ("级别", {"no_wrap": True}), ("问题", {"overflow": "fold"})):
-            table.add_column(column, **kw)
+        console.print()
+        console.print(Path(f.path).name, style="bold", markup=False, highlight=False,
+                      soft_wrap=True)
         for i in f.issues:
-            table.add_row(i.sheet or "—", i.cell or "—", i.code, SEVERITY[i.severity], i.message)
-        console.print(table)
+            where = "!".join(x for x in (i.sheet, i.cell) if x) or "整个文件"
+            console.print(f"  {SEVERITY[i.severity]} {i.code}  ", end="", highlight=False)
+            console.print(where, markup=False, highlight=False, soft_wrap=True)
+            _lines(console, i.message, 6)
     if report.missing_units:
+        console.print()
         units = "、".join(f"{u['unit_code']} {u['unit_name']}" for u in report.missing_units)
-        console.print(f"[bold]未报送的单位（{len(report.missing_units)} 个）：[/]{units}")
+        _lines(console, f"未报送的单位（{len(report.missing_units)} 个）：{units}。", 0, "bold")
     files = len(report.files)
     bad = sum(f.status in ("errors", "unreadable") for f in report.files)
-    console.print(f"共审核 {files} 个文件，{bad} 个需要退回修改。")
+    console.print(f"共审核 {files} 个文件，其中 {bad} 个需要退回修改。", highlight=False)
 
 
 def print_rules(rules: RuleSet, console: Console) -> None:
