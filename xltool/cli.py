@@ -11,8 +11,6 @@ from typing import Optional
 import typer
 import yaml
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
 from .cli_zh import EXAMPLES, ZhCommand, ZhGroup
@@ -21,9 +19,10 @@ from .template.distlist import ListError
 from .report.render import print_report, print_rules, write_json
 from .workers import Workers
 from .check.rules import RuleSet, load_rules
-from .report.outputs import RETURNS_DIR, needs_copy, write_outputs
-from .template.generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
 from .template.spec import Framework, TemplateSpec, load_framework, load_spec
+
+# openpyxl, xlsxwriter and rich are imported by the commands that use them, so that checking
+# one file (what a township does) starts quickly.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]},
@@ -32,8 +31,27 @@ EXAMPLES.update(year="2025", jobs="2", blank_sheets="5", unit_list="名单.xlsx"
                 out_dir="下发", report_dir="审核报告", units="下发/xltool-manifest.json",
                 rules_file="规则.yaml", json_out="审核结果.json", template="模板.yaml",
                 framework="mof2021", password="abc123", select="XT2", ignore="XT106")
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
+
+
+class _LazyConsole:
+    """A rich Console created on first use (rich costs time to import)."""
+
+    def __init__(self, **options):
+        self._options, self._console = options, None
+
+    def get(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name):
+        return getattr(self.get(), name)
+
+
+out = _LazyConsole()
+err = _LazyConsole(stderr=True, soft_wrap=True)
 
 
 OS_REASONS = {errno.EEXIST: "同名文件已存在", errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
@@ -100,6 +118,8 @@ def generate_cmd(
                                            help="工作表保护密码（1–15 个英文字母或数字；不填则随机生成并显示）。"),
     force: bool = typer.Option(False, "--force", help="覆盖输出文件夹中的同名文件。"),
 ) -> None:
+    from .template.generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
+
     if blank == (unit_list is not None):
         raise fail("请指定分发名单文件，或使用 --blank 生成空白模板（二者选一）。", 2)
     if year is None:
@@ -189,6 +209,8 @@ def check_cmd(
                              units=expected, workers=workers,
                              progress=step("审核", len(files)), exclude=report_dir)
         if report_dir is not None:
+            from .report.outputs import RETURNS_DIR, needs_copy, write_outputs
+
             try:
                 outputs, problems = write_outputs(
                     report, report_dir, rules, expected, workers,
@@ -198,7 +220,7 @@ def check_cmd(
     if json_out == "-":
         write_json(report, None)
     else:
-        print_report(report, out)
+        print_report(report, out.get())
         if report_dir is not None:
             for problem in problems:
                 err.print(f"[yellow]注意：[/]{problem}", highlight=False)
@@ -219,7 +241,7 @@ def rules_cmd(
     rules_file: Optional[Path] = typer.Option(None, "--rules", metavar="文件",
                                               help="另用一个规则文件（YAML）；默认用内置规则。"),
 ) -> None:
-    print_rules(_load_rules(rules_file), out)
+    print_rules(_load_rules(rules_file), out.get())
 
 
 @contextmanager
@@ -228,8 +250,11 @@ def progress_bar(show: bool):
     if not show:
         yield lambda label, total: None
         return
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn)
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=out, transient=True) as progress:
+                  TimeElapsedColumn(), console=out.get(), transient=True) as progress:
         def step(label: str, total: int):
             task = progress.add_task(label, total=total)
             return lambda: progress.advance(task)

@@ -6,10 +6,11 @@ gathered in the order given.
 """
 from __future__ import annotations
 
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 class Workers:
@@ -34,7 +35,10 @@ class Workers:
         if self.jobs == 1 or len(items) <= 1:
             results = map(fn, items)
         else:
-            if self._pool is None:
+            if self._pool is None:   # imported here: a run over one file needs no pool
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
                 method = "spawn" if sys.platform == "win32" else "forkserver"
                 self._pool = ProcessPoolExecutor(self.jobs,
                                                  mp_context=multiprocessing.get_context(method))

@@ -10,11 +10,11 @@ import string
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .checks import CHECKS, CheckDef
 from ..paths import data_dir
+from ..yamlfiles import load_yaml
 
 ALWAYS_KEYS = {"sheet", "cell"}
 
@@ -89,5 +89,4 @@ class RuleSet(BaseModel):
 def load_rules(path: str | Path | None = None) -> RuleSet:
     """A rule set; default: the bundled rules/default.yaml."""
     path = Path(path) if path else data_dir("rules") / "default.yaml"
-    with open(path, encoding="utf-8") as fh:
-        return RuleSet.model_validate(yaml.safe_load(fh))
+    return RuleSet.model_validate(load_yaml(path))

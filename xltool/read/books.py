@@ -13,7 +13,6 @@ import re
 import zipfile
 from pathlib import Path
 
-import openpyxl
 from defusedxml import ElementTree as ET
 
 from ..template.cells import CellRange, col_index
@@ -75,6 +74,8 @@ class Book:
 class OpenpyxlBook(Book):
     def __init__(self, path: Path):
         self.path = path
+        import openpyxl  # only for the unusual files calamine cannot read
+
         self._values = openpyxl.load_workbook(path, read_only=True, data_only=True)
         self._formulas = None
         self.sheet_names = list(self._values.sheetnames)
@@ -95,6 +96,8 @@ class OpenpyxlBook(Book):
 
     def formulas(self, sheet, max_row):
         if self._formulas is None:
+            import openpyxl
+
             self._formulas = openpyxl.load_workbook(self.path, read_only=True, data_only=False)
         ws = self._formulas[sheet]
         ws.reset_dimensions()

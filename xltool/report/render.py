@@ -5,13 +5,15 @@ import json
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from ..atomic import write_bytes_atomic
 from ..check.report import Report
 from ..check.rules import RuleSet
 from ..cli_zh import wrap
+
+if TYPE_CHECKING:   # rich is imported only when people read the output
+    from rich.console import Console
 
 STATUS = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
           "unreadable": "[red]无法打开[/]"}
@@ -72,6 +74,8 @@ def print_report(report: Report, console: Console) -> None:
 
 
 def print_rules(rules: RuleSet, console: Console) -> None:
+    from rich.table import Table
+
     table = Table(title=rules.title)
     for column in ("代码", "级别", "规则", "检查"):
         table.add_column(column)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
-from openpyxl import load_workbook
 
 FEN = Decimal("0.01")
 REQUIRED = ("单位编码", "单位名称", "项目编码", "项目名称", "预算数", "财政资金", "其他资金")
@@ -81,6 +80,8 @@ def _amount(value: object) -> Decimal:
 
 
 def _read_xlsx(path: Path) -> list[tuple]:
+    from openpyxl import load_workbook  # imported when a list is an .xlsx
+
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]

@@ -8,8 +8,11 @@ LibreOffice all evaluate.
 """
 from __future__ import annotations
 
-from xlsxwriter import Workbook
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the checker reads list_names without importing xlsxwriter
+    from xlsxwriter import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 from .cells import CellRange, cell_name, col_letters
 from .spec import Framework, TemplateSpec

@@ -9,11 +9,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from .cells import CellRange, col_index, col_letters
 from ..paths import data_dir
+from ..yamlfiles import load_yaml
 
 INDICATOR_KEYS = ("tier1", "tier2", "tier3", "description", "operator", "value", "unit", "basis")
 PROJECT_FIELD_KEYS = ("project_code", "project_name", "budget_total", "budget_fiscal",
@@ -238,15 +238,10 @@ class Framework(Strict):
         return [t.name for t in self.tiers]
 
 
-def _load_yaml(path: Path) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
 def load_spec(path: str | Path | None = None) -> TemplateSpec:
     """Load a template spec; default: the bundled templates/project.yaml."""
     path = Path(path) if path else data_dir("templates") / "project.yaml"
-    return TemplateSpec.model_validate(_load_yaml(path))
+    return TemplateSpec.model_validate(load_yaml(path))
 
 
 def load_framework(name_or_path: str | Path) -> Framework:
@@ -254,4 +249,4 @@ def load_framework(name_or_path: str | Path) -> Framework:
     path = Path(name_or_path)
     if path.suffix not in (".yaml", ".yml"):
         path = data_dir("templates") / "frameworks" / f"{name_or_path}.yaml"
-    return Framework.model_validate(_load_yaml(path))
+    return Framework.model_validate(load_yaml(path))
