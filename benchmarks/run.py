@@ -208,12 +208,40 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run_batch(folder: Path, out: Path, jobs: int) -> dict:
+def process_env() -> dict:
+    """The environment of a command people run: Python caches its compiled modules (an
+    installed package has them), so a measured process does not compile xltool each time."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def cli_single(path: Path) -> None:
+    """What a township waits for: the whole `xltool check one.xlsx --json -` process."""
+    subprocess.run([sys.executable, "-m", "xltool.cli", "check", str(path), "--json", "-"],
+                   cwd=ROOT, stdout=subprocess.DEVNULL, env=process_env(), check=False)
+
+
+def cli_floor(path: Path) -> None:
+    """The floor of that: a Python process that imports calamine and reads every sheet."""
+    code = ("import sys, python_calamine\n"
+            "wb = python_calamine.CalamineWorkbook.from_path(sys.argv[1])\n"
+            "for name in wb.sheet_names:\n    wb.get_sheet_by_name(name).to_python()\n")
+    subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, env=process_env(),
+                   check=True)
+
+
+def run_batch(folder: Path, out: Path, jobs: int, reports: bool = True) -> dict:
+    """`xltool check DIR [-o OUT] --jobs N` as a process: wall time and peak RSS of its tree."""
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [sys.executable, "-m", "xltool.cli", "check", str(folder), "-o", str(out),
-           "--jobs", str(jobs), "-q", "--json", str(out.parent / f"{out.name}.json")]
+    out.mkdir(parents=True)
+    cmd = [sys.executable, "-m", "xltool.cli", "check", str(folder), "--jobs", str(jobs), "-q",
+           "--json", str(out.parent / f"{out.name}.json")]
+    if reports:
+        cmd[4:4] = ["-o", str(out)]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=process_env())
     peak = 0
     while proc.poll() is None:
         peak = max(peak, tree_rss_kb(proc.pid))
@@ -222,8 +250,9 @@ def run_batch(folder: Path, out: Path, jobs: int) -> dict:
     if proc.returncode not in (0, 1):
         raise SystemExit(f"check failed: {proc.stderr.read().decode()}")
     report = json.loads((out.parent / f"{out.name}.json").read_text("utf-8"))
-    return {"jobs": jobs, "wall_s": round(wall, 2), "peak_rss_mb": round(peak / 1024, 1),
-            "files": len(report["files"]), "with_errors": report["summary"]["errors"],
+    return {"jobs": jobs, "reports": reports, "wall_s": round(wall, 2),
+            "peak_rss_mb": round(peak / 1024, 1), "files": len(report["files"]),
+            "with_errors": report["summary"]["errors"],
             "annotated": len(list((out / "退回修改").glob("*.xlsx")))}
 
 
@@ -232,10 +261,15 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="tiny workload, one repeat")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    parser.add_argument("--sizes", default="5,20,50,200",
+                        help="projects per workbook of the single-workbook rows")
+    parser.add_argument("--batches", default="100,1000", help="batch sizes (0: none)")
     args = parser.parse_args()
-    sizes = (5, 20, 50) if not args.smoke else (2, 3)
-    repeats = {5: 21, 20: 11, 50: 7} if not args.smoke else {2: 1, 3: 1}
-    batch_n = 1000 if not args.smoke else 6
+    sizes = tuple(int(n) for n in args.sizes.split(",")) if not args.smoke else (2, 3)
+    repeats = {n: max(3, min(21, 105 // n)) for n in sizes} if not args.smoke else \
+        {2: 1, 3: 1}
+    batch_sizes = [int(n) for n in args.batches.split(",") if int(n)] if not args.smoke \
+        else [6]
     work = args.work / ("smoke" if args.smoke else "full")
     work.mkdir(parents=True, exist_ok=True)
     rules = load_rules()
@@ -256,6 +290,8 @@ def main() -> None:
             work / "gen.xlsx", SPEC, FRAMEWORK,
             WorkbookPlan(2025, unit, 5, PASSWORD, "2025-01-01T00:00:00Z")), r)
         bare = median_ms(lambda: bare_xlsxwriter(work / "bare.xlsx", unit), r)
+        cli = median_ms(lambda: cli_single(path), max(r, 5) if not args.smoke else 1)
+        cli_base = median_ms(lambda: cli_floor(path), max(r, 5) if not args.smoke else 1)
         rows.append({"projects": n, "check_ms": round(check, 2), "calamine_ms": round(cal, 2),
                      "openpyxl_ro_ms": round(opx, 2), "check_vs_calamine": round(check / cal, 2),
                      "check_vs_openpyxl_ro": round(check / opx, 2),
@@ -263,20 +299,37 @@ def main() -> None:
                      "annotate_vs_load_save": round(ann / loadsave, 2),
                      "generate_ms": round(gen, 2), "bare_xlsxwriter_ms": round(bare, 2),
                      "generate_vs_bare": round(gen / bare, 2),
-                     "check_ms_per_project": round(check / n, 3)})
+                     "check_ms_per_project": round(check / n, 3),
+                     "cli_ms": round(cli, 1), "cli_floor_ms": round(cli_base, 1),
+                     "cli_vs_floor": round(cli / cli_base, 2)})
 
     rng = random.Random(7)
     mix = [5] * 16 + [20] * 3 + [50] if not args.smoke else [2, 3]
-    plan = [(100000 + i, rng.choice(mix), rng.random() < 0.2) for i in range(batch_n)]
-    files = build(work / "batch", plan, 2)
-    batches = [run_batch(work / "batch", work / f"out{j}", j) for j in (1, 2)]
-    speedup = batches[0]["wall_s"] / batches[1]["wall_s"]
+    batches = []
+    if batch_sizes:
+        biggest = max(batch_sizes)
+        plan = [(100000 + i, rng.choice(mix), rng.random() < 0.2) for i in range(biggest)]
+        files = build(work / "batch", plan, 2)
+        for n in sorted(batch_sizes):
+            folder = work / "batch"
+            if n < biggest:   # the first n returns of the big batch
+                folder = work / f"batch{n}"
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                for f in files[:n]:
+                    shutil.copy(f, folder / f.name)
+            runs = [run_batch(folder, work / f"out{n}_j2", 2),
+                    run_batch(folder, work / f"out{n}_plain", 2, reports=False)]
+            if n == biggest:
+                runs.append(run_batch(folder, work / f"out{n}_j1", 1))
+            batches.append({"returns": n, "runs": runs,
+                            "reports_vs_plain": round(runs[0]["wall_s"] / runs[1]["wall_s"], 2),
+                            "speedup_jobs2": round(runs[2]["wall_s"] / runs[0]["wall_s"], 2)
+                            if len(runs) > 2 else None})
 
     result = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, "
               f"{os.cpu_count()} cores, Python {platform.python_version()}",
-              "smoke": args.smoke, "per_workbook": rows,
-              "batch": {"returns": len(files), "runs": batches,
-                        "speedup_jobs2": round(speedup, 2)}}
+              "smoke": args.smoke, "per_workbook": rows, "batches": batches}
     out = args.out
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print_table(result)
@@ -285,20 +338,25 @@ def main() -> None:
 def print_table(result: dict) -> None:
     print(f"xltool benchmarks, {result['date']}, {result['machine']} (medians)")
     print(f"{'projects':>8} {'check':>8} {'calamine':>9} {'×':>6} {'opx-ro':>8} {'×':>6} "
-          f"{'annot.':>8} {'ld+save':>8} {'×':>6} {'generate':>9} {'bare':>7} {'×':>6}")
+          f"{'annot.':>8} {'ld+save':>8} {'×':>6} {'generate':>9} {'bare':>7} {'×':>6} "
+          f"{'cli':>7} {'floor':>6} {'×':>6}")
     for r in result["per_workbook"]:
         print(f"{r['projects']:>8} {r['check_ms']:>8.1f} {r['calamine_ms']:>9.1f} "
               f"{r['check_vs_calamine']:>6.2f} {r['openpyxl_ro_ms']:>8.1f} "
               f"{r['check_vs_openpyxl_ro']:>6.2f} {r['annotate_ms']:>8.1f} "
               f"{r['load_save_ms']:>8.1f} {r['annotate_vs_load_save']:>6.2f} "
               f"{r['generate_ms']:>9.1f} {r['bare_xlsxwriter_ms']:>7.1f} "
-              f"{r['generate_vs_bare']:>6.2f}")
-    b = result["batch"]
-    for run in b["runs"]:
-        print(f"batch of {b['returns']} (check -o, annotated copies included), --jobs "
-              f"{run['jobs']}: {run['wall_s']} s, peak RSS {run['peak_rss_mb']} MB, "
-              f"{run['with_errors']} with errors, {run['annotated']} annotated")
-    print(f"speed-up with --jobs 2: {b['speedup_jobs2']}×")
+              f"{r['generate_vs_bare']:>6.2f} {r['cli_ms']:>7.1f} {r['cli_floor_ms']:>6.1f} "
+              f"{r['cli_vs_floor']:>6.2f}")
+    for b in result["batches"]:
+        for run in b["runs"]:
+            what = "check -o (annotated copies, 汇总)" if run["reports"] else "check (JSON only)"
+            print(f"batch of {b['returns']}, {what}, --jobs {run['jobs']}: {run['wall_s']} s, "
+                  f"peak RSS {run['peak_rss_mb']} MB, {run['with_errors']} with errors, "
+                  f"{run['annotated']} annotated")
+        print(f"batch of {b['returns']}: with reports / without = {b['reports_vs_plain']}×"
+              + (f", speed-up with --jobs 2: {b['speedup_jobs2']}×" if b["speedup_jobs2"]
+                 else ""))
 
 
 if __name__ == "__main__":

@@ -16,5 +16,8 @@ def test_benchmark_smoke(tmp_path):
     assert "speed-up with --jobs 2" in done.stdout
     result = json.loads((tmp_path / "r.json").read_text("utf-8"))
     assert result["smoke"] is True and len(result["per_workbook"]) == 2
-    assert all(r["check_vs_calamine"] > 0 for r in result["per_workbook"])
-    assert result["batch"]["returns"] == 6
+    assert all(r["check_vs_calamine"] > 0 and r["cli_vs_floor"] > 0
+               for r in result["per_workbook"])
+    (batch,) = result["batches"]
+    assert batch["returns"] == 6 and [r["reports"] for r in batch["runs"]] == [True, False, True]
+    assert batch["runs"][0]["annotated"] > 0 and batch["runs"][1]["annotated"] == 0

@@ -78,7 +78,7 @@ def test_annotated_copy_marks_exactly_the_issue_cells(run):
         colour = first.fill.fgColor.rgb
         assert colour.endswith("FFC7CE" if any(
             j["severity"] == "error" for j in broken["issues"]
-            if (j["sheet"], j["cell"]) == (i["sheet"], i["cell"])) else "FFEB9C")
+            if (j["sheet"], j["cell"]) == (i["sheet"], i["cell"])) else "F4B183")
 
 
 def test_issue_list_links_resolve(run):
