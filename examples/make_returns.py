@@ -2,8 +2,9 @@
 
     python examples/make_returns.py
 
-- returns/484001_…_已填.xlsx: the seed's five projects (seed_2025_484001.yaml) filled in as the
-  township did in 2025; it must pass the checker with no errors.
+- returns/484001_…_已填.xlsx: the seed (seed_2025_484001.yaml) filled in as the township did in
+  2025: Part 1 部门整体绩效目标 (six areas, 62 indicators) and the five projects; it must pass the
+  checker with no errors.
 - returns/489001_…_有错误.xlsx: a return with the typical mistakes listed in
   returns/489001_有错误_预期问题.yaml, each with the issue the checker must report.
 """
@@ -17,12 +18,42 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xltool.template.fill import fill_workbook, seed_row  # noqa: E402
+import math  # noqa: E402
+
+from xltool.template.fill import dept_row, fill_workbook, seed_row  # noqa: E402
 from xltool.template.spec import load_spec  # noqa: E402
 
 GENERATED = ROOT / "examples" / "generated"
 RETURNS = ROOT / "examples" / "returns"
 STEM = "_2025年预算项目绩效目标表"
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines `text` takes wrapped in `width` column units (a CJK character is two)."""
+    def units(part: str) -> float:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in part) * 1.05
+    return sum(max(1, math.ceil(units(part) / max(width - 1, 1))) for part in text.split("\n"))
+
+
+def dept_data(seed: dict, units: list[str]) -> dict:
+    """The 部门整体绩效目标 sheet filled from the seed's Part 1, rows widened for long text as a
+    person filling it in would (Excel does not grow merged cells by itself)."""
+    d = load_spec().dept
+    widths = d.column_widths
+    full = sum(widths.values())
+    goal_width = full - widths[d.areas.first_col]
+    tier3_width = widths["D"]
+    areas = [[a["name"], a["goal"]] for a in seed["areas"]]
+    rows = [dept_row(a["name"], r, units) for a in seed["areas"] for r in a["indicators"]]
+    heights = {d.fields["goal"].range.row1 + 1: 14 * _lines(seed["goal"], full) + 6,
+               d.fields["measures"].range.row1 + 1: 14 * _lines(seed["measures"], full) + 6}
+    for i, (_, text) in enumerate(areas):
+        heights[d.areas.first_row + i] = max(d.areas.row_height or 15,
+                                             14 * _lines(text, goal_width) + 6)
+    for i, row in enumerate(rows):
+        heights[d.indicators.first_row + i] = max(15, 14 * _lines(row[3], tier3_width) + 4)
+    return {"fields": {"goal": seed["goal"], "measures": seed["measures"]}, "areas": areas,
+            "indicators": rows, "row_heights": heights}
 
 
 def seed_return() -> Path:
@@ -35,7 +66,8 @@ def seed_return() -> Path:
                            "indicators": [seed_row(r, units) for r in p["indicators"]]}
     dest = RETURNS / f"484001_玉田县林西镇人民政府本级{STEM}_已填.xlsx"
     fill_workbook(GENERATED / f"484001_玉田县林西镇人民政府本级{STEM}.xlsx", dest,
-                  cover={"contact": "林西镇财政所", "phone": "0315-0000000"}, projects=projects)
+                  cover={"contact": "林西镇财政所", "phone": "0315-0000000"}, projects=projects,
+                  dept=dept_data(seed["dept"], units))
     return dest
 
 
@@ -74,10 +106,33 @@ def broken_return() -> Path:
              "历史标准"],                               # operator contradicts the value
         ],                                              # and no 满意度指标 at all
     }
+    dept = {
+        "fields": {"goal": "做好各项工作，保障正常运转。",         # 总体绩效目标 too short
+                   "measures": None},                          # 工作保障措施 left empty
+        "areas": [["党政综合", "保障机关正常运转，做好党建、纪检、宣传等工作。"],
+                  ["经济发展", None],                           # area without its goal
+                  ["党政综合", "做好党建工作。"],                # area name twice
+                  ["社会事务", "做好民政、社会保障工作。"]],      # area without any indicator
+        "indicators": [
+            ["党政综合", "产出指标", "数量指标", "机关运转保障率", "≥", 90, "百分比", None],
+            ["党政综合", "产出指标", "数量指标", "机关运转保障率", "≥", 90, "百分比", None],
+                                                        # the same row twice (warning)
+            ["经济发展", "产出指标", "数量指标", "农业项目完成率", "≥", 120, "百分比", None],
+                                                        # a percentage over 100
+            ["经济发展", "效益指标", "社会效益指标", "农业产业发展", "定性", "很好", None, None],
+                                                        # qualitative value not in the list
+            ["经济建设", "产出指标", "质量指标", "工业项目验收合格率", "≥", 95, "百分比", None],
+                                                        # 所属分项 not an area above
+            ["党政综合", "产出指标", None, "档案管理规范率", "≥", 95, "百分比", None],
+                                                        # 二级指标 missing
+            ["党政综合", "满意度指标", "服务对象满意度指标", "群众满意度", "≥", 80, "百分比",
+             None],                                     # satisfaction below 90% (warning)
+        ],
+    }
     dest = RETURNS / f"489001_示例县东河镇人民政府本级{STEM}_有错误.xlsx"
     fill_workbook(GENERATED / f"489001_示例县东河镇人民政府本级{STEM}.xlsx", dest,
                   cover={"phone": "0315-1111111"},       # contact (联系人) left empty
-                  projects={"1.农村人居环境整治": p1, "2.基层党组织活动经费": p2})
+                  projects={"1.农村人居环境整治": p1, "2.基层党组织活动经费": p2}, dept=dept)
     return dest
 
 

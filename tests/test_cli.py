@@ -31,7 +31,7 @@ def test_generate_blank_prints_the_random_password(tmp_path):
     password = json.loads((tmp_path / MANIFEST_NAME).read_text("utf-8"))["password"]
     assert password in result.output
     wb = openpyxl.load_workbook(next(tmp_path.glob("*.xlsx")))
-    assert wb.sheetnames[:4] == ["填报说明", "项目1", "项目2", "项目3"]
+    assert wb.sheetnames[:5] == ["填报说明", "部门整体绩效目标", "项目1", "项目2", "项目3"]
 
 
 def test_bad_list_is_a_chinese_message_not_a_traceback(tmp_path):

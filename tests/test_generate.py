@@ -59,7 +59,7 @@ def test_one_workbook_per_unit_and_a_manifest(batch):
 def test_sheets_in_order_with_hidden_lists_and_identity(linxi):
     wb = openpyxl.load_workbook(linxi)
     assert wb.sheetnames[0] == "填报说明"
-    assert wb.sheetnames[1:6] == ["1.安保、环保、安全生产、应急、食药监管", "2.残疾人保障金",
+    assert wb.sheetnames[2:7] == ["1.安保、环保、安全生产、应急、食药监管", "2.残疾人保障金",
                                   "3.河渠清理及河长制", "4.人武、党团妇建设、纪检、宣传经费",
                                   "5.乡镇人大工作站"]
     assert wb["xt_lists"].sheet_state == "veryHidden"
@@ -79,7 +79,7 @@ def test_unit_without_projects_gets_blank_sheets(batch):
 def test_seed_values_prefilled_at_the_named_cells(linxi):
     wb = openpyxl.load_workbook(linxi)
     units = {u.code: u for u in load_units(EXAMPLE_LIST)}
-    for sheet, project in zip(wb.sheetnames[1:6], units["484001"].projects):
+    for sheet, project in zip(wb.sheetnames[2:7], units["484001"].projects):
         got = {}
         for key in ("project_code", "project_name", "budget_total", "budget_fiscal",
                     "budget_other", "purpose"):
@@ -97,7 +97,7 @@ def test_seed_values_prefilled_at_the_named_cells(linxi):
 
 def test_identity_sheet_records_every_locked_value(linxi, batch):
     wb, meta = project_sheet_names(linxi)
-    assert (meta.template_id, meta.template_version, meta.year) == ("xt-project", "2025.1", 2025)
+    assert (meta.template_id, meta.template_version, meta.year) == ("xt-project", "2025.2", 2025)
     assert meta.unit_code == "484001" and meta.framework == "seed"
     assert meta.digest == next(g.prefill_digest for g in batch.files if g.unit_code == "484001")
     assert len(meta.cells) > 100
@@ -140,7 +140,7 @@ def test_openpyxl_sees_the_protection(linxi):
     wb = openpyxl.load_workbook(linxi)
     assert wb.security.lockStructure
     assert all(wb[n].protection.sheet for n in wb.sheetnames)
-    ws = wb.worksheets[1]
+    ws = wb.worksheets[2]
     assert ws.protection.insertRows and ws.protection.deleteRows  # True = forbidden
     assert not ws.protection.formatRows  # row heights may be adjusted for long text
 
@@ -160,7 +160,7 @@ def _expected_inputs(spec, fields):
 
 def test_unlocked_cells_are_exactly_the_inputs(linxi, spec):
     wb = openpyxl.load_workbook(linxi)
-    for name in wb.sheetnames[1:6]:
+    for name in wb.sheetnames[2:7]:
         assert _unlocked(wb[name]) == _expected_inputs(spec, ["goal"]), name
     assert _unlocked(wb["填报说明"]) == {"B5", "B6"}  # contact and phone; the unit is fixed
 
@@ -174,7 +174,7 @@ def test_blank_template_leaves_unit_and_project_open(blank_book, spec):
 
 
 def test_input_cells_are_shaded_and_prefill_is_not(linxi):
-    ws = openpyxl.load_workbook(linxi).worksheets[1]
+    ws = openpyxl.load_workbook(linxi).worksheets[2]
     assert ws["B8"].fill.fgColor.rgb.endswith("FFF2CC")  # 绩效目标: input
     assert ws["A10"].fill.fgColor.rgb.endswith("FFF2CC")
     assert ws["B3"].fill.fgColor.rgb.endswith("EDEDED")  # 项目编码: pre-filled
@@ -207,7 +207,7 @@ def _validations(ws):
 
 def test_dropdown_validations_and_their_sources(linxi):
     wb = openpyxl.load_workbook(linxi)
-    for name in wb.sheetnames[1:6]:
+    for name in wb.sheetnames[2:7]:
         dv = _validations(wb[name])
         assert (dv["A10:A29"].type, dv["A10:A29"].formula1) == ("list", "xt_tier1")
         assert dv["B10:B29"].type == "list"
@@ -252,7 +252,7 @@ def test_tier2_list_depends_on_tier1(linxi, framework):
     wb = openpyxl.load_workbook(linxi)
     ws_list, tier1_rng = resolve(wb, "xt_tier1")
     tier1 = values(ws_list, tier1_rng)
-    formula = _validations(wb.worksheets[1])["B10:B29"].formula1
+    formula = _validations(wb.worksheets[2])["B10:B29"].formula1
     prefix = re.match(r'INDIRECT\("([^"]+)"&MATCH', formula).group(1)
     resolved = {}
     for chosen in tier1:
@@ -282,7 +282,7 @@ def test_mof2021_framework_makes_cost_a_tier1(tmp_path):
 
 def test_print_setup(linxi):
     wb = openpyxl.load_workbook(linxi)
-    ws = wb.worksheets[1]
+    ws = wb.worksheets[2]
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 = default
@@ -308,7 +308,7 @@ def test_gbk_csv_list_generates(tmp_path):
     gbk.write_bytes(text.encode("gbk"))
     batch = generate(tmp_path / "out", list_path=gbk, year=2025, password=PASSWORD)
     wb = openpyxl.load_workbook(tmp_path / "out" / batch.files[0].file)
-    assert wb.worksheets[1]["F3"].value == "安保、环保、安全生产、应急、食药监管"
+    assert wb.worksheets[2]["F3"].value == "安保、环保、安全生产、应急、食药监管"
 
 
 def test_existing_files_are_not_overwritten_without_force(tmp_path):

@@ -31,7 +31,7 @@ def _validations(path):
                           bool(dv.showErrorMessage))
                          for dv in wb[name].data_validations.dataValidation
                          if dv.type)  # "any" validations carry only prompts
-            for name in wb.sheetnames[1:6]}
+            for name in wb.sheetnames[2:7]}
 
 
 def test_validations_survive(linxi, round_trip):
@@ -43,7 +43,7 @@ def test_validations_survive(linxi, round_trip):
 
 
 def test_prompts_survive(round_trip):
-    ws = openpyxl.load_workbook(round_trip).worksheets[1]
+    ws = openpyxl.load_workbook(round_trip).worksheets[2]
     prompts = {dv.promptTitle for dv in ws.data_validations.dataValidation}
     assert {"一级指标", "二级指标", "符号", "指标值", "计量单位", "累计支出比例（%）"} <= prompts
 
@@ -55,7 +55,7 @@ def test_sheet_protection_survives(round_trip):
         assert m and re.search(r'sheet="(1|true)"', m.group(0)), name
         assert f'password="{expected.lower()}"' in m.group(0).lower(), name
     wb = openpyxl.load_workbook(round_trip)
-    cells = wb.worksheets[1]
+    cells = wb.worksheets[2]
     assert cells["B8"].protection.locked is False and cells["B3"].protection.locked is True
 
 
@@ -90,7 +90,7 @@ def test_structure_protection_element_is_kept(round_trip):
 def test_tier2_formula_evaluates_in_libreoffice(linxi, framework, tmp_path):
     """Put each 一级 in a row and evaluate the file's own 二级 validation formula beside it."""
     wb = openpyxl.load_workbook(linxi)
-    ws = wb.worksheets[1]
+    ws = wb.worksheets[2]
     ws.protection.sheet = False
     formula = next(dv.formula1 for dv in ws.data_validations.dataValidation
                    if str(dv.sqref) == "B10:B29")
@@ -102,7 +102,7 @@ def test_tier2_formula_evaluates_in_libreoffice(linxi, framework, tmp_path):
     probe = tmp_path / "probe.xlsx"
     wb.save(probe)
     computed = openpyxl.load_workbook(convert(probe, "xlsx", tmp_path / "out"), data_only=True)
-    got = [computed.worksheets[1][f"D{10 + i}"].value for i in range(len(tier1))]
+    got = [computed.worksheets[2][f"D{10 + i}"].value for i in range(len(tier1))]
     assert got[:-1] == ["|".join(framework.children_of(t)) for t in framework.tier1_names]
     assert got[-1] == "#N/A"  # an unknown 一级 offers no 二级
 

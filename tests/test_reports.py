@@ -88,7 +88,7 @@ def test_issue_list_links_resolve(run):
     links = [c.hyperlink.location for row in ws.iter_rows(min_row=4) for c in row if c.hyperlink]
     data = json.loads((out / JSON_NAME).read_text("utf-8"))
     broken = next(f for f in data["files"] if f["path"].endswith(BROKEN.name))
-    assert len(links) == sum(1 for i in broken["issues"] if i["cell"]) == 21
+    assert len(links) == sum(1 for i in broken["issues"] if i["cell"]) == 32
     for location in links:
         sheet, ref = location.rsplit("!", 1)
         sheet = sheet.strip("'").replace("''", "'")

@@ -16,7 +16,7 @@ import yaml
 from support import REPO, convert
 
 from xltool.check.checker import Expected, check_paths
-from xltool.template.fill import fill_sheet
+from xltool.template.fill import fill_dept, fill_sheet
 from xltool.template.meta import Meta
 from xltool.check.rules import load_rules
 
@@ -25,6 +25,7 @@ BASES = {
     "seed": REPO / "examples/returns/484001_玉田县林西镇人民政府本级_2025年预算项目绩效目标表_已填.xlsx",
     "unit": REPO / "examples/generated/489002_示例县西岭乡人民政府本级_2025年预算项目绩效目标表.xlsx",
 }
+NOT_PROJECTS = ("填报说明", "部门整体绩效目标", "xt_lists", "xt_meta")
 
 
 def _cases():
@@ -80,7 +81,7 @@ def build(case: dict, tmp: Path, name: str = "return.xlsx") -> Path:
     base = _blank_base(tmp) if kind == "blank" else _odd_code_base(tmp) if kind == "odd_code" \
         else BASES[kind]
     wb = openpyxl.load_workbook(base)
-    projects = [n for n in wb.sheetnames if n not in ("填报说明", "xt_lists", "xt_meta")]
+    projects = [n for n in wb.sheetnames if n not in NOT_PROJECTS]
     for key, value in (case.get("cover") or {}).items():
         wb["填报说明"][{"unit_code": "B3", "unit_name": "B4", "contact": "B5",
                       "phone": "B6"}[key]] = value
@@ -89,6 +90,10 @@ def build(case: dict, tmp: Path, name: str = "return.xlsx") -> Path:
         fill_sheet(ws, edits)
         for ref, fmt in (edits.get("formats") or {}).items():
             ws[ref].number_format = fmt
+    if "dept" in case:  # edits of the 部门整体绩效目标 sheet (see fill_dept)
+        fill_dept(wb["部门整体绩效目标"], case["dept"])
+    if case.get("delete_dept"):
+        del wb["部门整体绩效目标"]
     if "meta" in case:
         _rewrite_meta(wb, case["meta"])
     if case.get("delete_meta"):
@@ -122,7 +127,7 @@ def sheet_of(case_sheet, path: Path):
     if case_sheet is None or isinstance(case_sheet, str):
         return case_sheet
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
-    return [n for n in names if n not in ("填报说明", "xt_lists", "xt_meta")][case_sheet - 1]
+    return [n for n in names if n not in NOT_PROJECTS][case_sheet - 1]
 
 
 @pytest.mark.parametrize("code, case", list(_cases()))

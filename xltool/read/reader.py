@@ -16,7 +16,7 @@ from .books import Book, Unreadable, open_book
 from ..template.cells import CellRange, cell_name, parse_cell
 from ..template.meta import Meta
 from ..template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
-from ..template.templates import find_template
+from ..template.templates import find_framework, find_template
 from ..values import clean_text, to_decimal
 
 META_SHEET = "xt_meta"  # fixed for every template version: it is how a workbook is recognised
@@ -89,6 +89,8 @@ class ReadWorkbook:
     kind: str = "xlsx"                     # xlsx | xls | ods (the last two read by calamine)
     states: dict[str, str] = field(default_factory=dict)   # sheet -> visibility
     list_values: dict[str, list[str]] | None = None        # the hidden list sheet as found
+    dept: "DeptSheet | None" = None        # the 部门整体绩效目标 sheet (read/dept.py)
+    dept_framework: Framework | None = None
 
     @property
     def unit_code(self) -> str | None:
@@ -217,6 +219,12 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
         out.meta_problem = "unknown_template"
         return out
     out.spec, out.framework = spec, _ = found
+    dept_sheet = out.meta.dept_sheet if spec.dept is not None else None
+    if dept_sheet is not None:
+        out.dept_framework = find_framework(out.meta.dept_framework or "")
+        if out.dept_framework is None:
+            out.meta_problem = "unknown_template"
+            return out
     present = [s for s in out.meta.project_sheets if s in book.sheet_names]
     out.missing_sheets = [s for s in out.meta.project_sheets if s not in book.sheet_names]
     cover_name = spec.sheets.cover
@@ -238,6 +246,14 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
     snapshot_cells: dict[str, set[tuple[int, int]]] = {}
     for sheet, ref, _ in out.meta.cells:
         snapshot_cells.setdefault(sheet, set()).add(parse_cell(ref))
+    if dept_sheet is not None:
+        from .dept import last_row, locations, read_dept
+        if dept_sheet in book.sheet_names:
+            dept_names = locations(book, dept_sheet)
+            grids[dept_sheet] = _Grid(book, dept_sheet, last_row(spec, dept_names))
+            out.dept = read_dept(grids[dept_sheet], dept_names, spec)
+        else:
+            out.missing_sheets.insert(1 if cover_name in out.missing_sheets else 0, dept_sheet)
     out.projects = [_read_project(grids[name], names[name], spec, name in prefilled_sheets,
                                   snapshot_cells.get(name, set())) for name in present]
     for sheet, ref, text in out.meta.cells:

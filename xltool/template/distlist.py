@@ -12,7 +12,7 @@ from pathlib import Path
 
 FEN = Decimal("0.01")
 REQUIRED = ("单位编码", "单位名称", "项目编码", "项目名称", "预算数", "财政资金", "其他资金")
-OPTIONAL = ("资金用途",)
+OPTIONAL = ("资金用途", "基本支出")  # 基本支出: the unit's, on any of its rows
 PROJECT_COLUMNS = ("项目编码", "项目名称", "预算数", "财政资金", "其他资金", "资金用途")
 PROJECT_REQUIRED = ("项目编码", "项目名称", "预算数", "财政资金")
 _AMOUNT = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?|[+-]?\.\d+")
@@ -34,6 +34,12 @@ class Unit:
     code: str
     name: str
     projects: tuple[Project, ...]
+    basic: Decimal | None = None      # 基本支出, when the list has that column
+
+    @property
+    def dept_total(self) -> Decimal | None:
+        """预算总额 of the 部门整体绩效目标 sheet: the sum of the unit's projects on the list."""
+        return sum((p.total for p in self.projects), Decimal("0.00")) if self.projects else None
 
 
 class ListError(Exception):
@@ -161,6 +167,7 @@ def load_units(path: str | Path) -> list[Unit]:
     units: dict[str, tuple[str, int]] = {}          # code -> (name, first row)
     projects: dict[str, list[Project]] = {}
     project_rows: dict[str, int] = {}                # project code -> first row
+    basic: dict[str, tuple[Decimal, int]] = {}       # unit code -> (基本支出, its row)
     for number, row in enumerate(rows[start + 1:], start=start + 2):
         cells = {name: row[i] if i < len(row) else None for name, i in columns.items()}
         if not any(_text(v) for v in cells.values()):
@@ -178,6 +185,18 @@ def load_units(path: str | Path) -> list[Unit]:
                 problems.append(f"{where}：单位编码 {unit_code} 的单位名称“{unit_name}”"
                                 f"与第 {first} 行的“{known_name}”不一致")
 
+        if _text(cells.get("基本支出")) and unit_code:
+            try:
+                amount = _amount(cells["基本支出"])
+            except ValueError:
+                problems.append(f"{where}：基本支出“{_text(cells['基本支出'])}”不是有效的金额")
+            else:
+                if amount < 0:
+                    problems.append(f"{where}：基本支出 {amount} 不能为负数")
+                known, first = basic.setdefault(unit_code, (amount, number))
+                if known != amount:
+                    problems.append(f"{where}：单位 {unit_code} 的基本支出 {amount} 与第 {first} 行"
+                                    f"的 {known} 不一致（每个单位只有一个基本支出）")
         if not any(_text(cells.get(name)) for name in PROJECT_COLUMNS):
             continue  # a unit without projects
         missing = [name for name in PROJECT_REQUIRED if not _text(cells[name])]
@@ -221,4 +240,5 @@ def load_units(path: str | Path) -> list[Unit]:
         problems.append("名单中没有任何单位：表头下面没有数据行")
     if problems:
         raise ListError(path, problems)
-    return [Unit(code, name, tuple(projects[code])) for code, (name, _) in units.items()]
+    return [Unit(code, name, tuple(projects[code]), basic[code][0] if code in basic else None)
+            for code, (name, _) in units.items()]

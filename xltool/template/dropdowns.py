@@ -19,24 +19,32 @@ from .spec import Framework, TemplateSpec
 
 TIER1 = "xt_tier1"
 TIER2_PREFIX = "xt_t2_"
+DEPT_TIER1 = "xt_dept_tier1"      # the 部门整体绩效目标 sheet's framework
+DEPT_TIER2_PREFIX = "xt_dept_t2_"
 QUALITATIVE_OPERATOR = "定性"
 
 
-def list_names(spec: TemplateSpec, framework: Framework) -> dict[str, list[str]]:
-    """Name -> items, in the column order of the list sheet."""
+def list_names(spec: TemplateSpec, framework: Framework,
+               dept_framework: Framework | None = None) -> dict[str, list[str]]:
+    """Name -> items, in the column order of the list sheet (the department framework's tiers
+    last, when the workbook has the 部门整体绩效目标 sheet)."""
     names = {TIER1: framework.tier1_names}
     for i, tier in enumerate(framework.tiers, start=1):
         names[f"{TIER2_PREFIX}{i}"] = [c.name for c in tier.children]
     lists = spec.lists
     names.update(xt_ops=lists.operators, xt_qual=lists.qualitative, xt_units=lists.units,
                  xt_basis=lists.bases)
+    if dept_framework is not None:
+        names[DEPT_TIER1] = dept_framework.tier1_names
+        for i, tier in enumerate(dept_framework.tiers, start=1):
+            names[f"{DEPT_TIER2_PREFIX}{i}"] = [c.name for c in tier.children]
     return names
 
 
 def write_list_sheet(wb: Workbook, ws: Worksheet, spec: TemplateSpec, framework: Framework,
-                     fmt, password: str) -> None:
+                     fmt, password: str, dept_framework: Framework | None = None) -> None:
     """One column per list: the name in row 1, the items below; each defined workbook-wide."""
-    for col, (name, items) in enumerate(list_names(spec, framework).items()):
+    for col, (name, items) in enumerate(list_names(spec, framework, dept_framework).items()):
         ws.write_string(0, col, name, fmt)
         for row, item in enumerate(items, start=1):
             ws.write_string(row, col, item, fmt)
@@ -50,29 +58,29 @@ def _alert(title: str, message: str) -> dict:
     return {"error_title": title, "error_message": message}
 
 
-def add_project_validations(ws: Worksheet, spec: TemplateSpec, input_fields: set[str]) -> None:
-    """Dropdowns, numeric checks and prompts on the input cells of one project sheet."""
-    col = spec.indicator_column
+def _indicator_validations(ws: Worksheet, col, prompts: dict, tier1: str,
+                           tier2_prefix: str) -> None:
+    """The dropdowns and value check of an indicator table; `col(key)` is a column's body."""
     t1 = col("tier1")
     row = t1.row1 + 1  # formulas are written for the first body row; Excel shifts them per row
     tier1_ref = f"${col_letters(t1.col1)}{row}"
     op_ref = f"${col_letters(col('operator').col1)}{row}"
     value_cell = cell_name(t1.row1, col("value").col1)
-    prompts = {c.key: c.prompt for c in spec.project.indicators.columns}
 
     def validate(rng: CellRange, key: str, options: dict) -> None:
         title, message = prompts[key]
         ws.data_validation(rng.row1, rng.col1, rng.row2, rng.col2,
                            {"input_title": title, "input_message": message, **options})
 
-    validate(t1, "tier1", {"validate": "list", "source": f"={TIER1}",
+    validate(t1, "tier1", {"validate": "list", "source": f"={tier1}",
                            **_alert("一级指标", "请从下拉列表中选择一级指标。")})
     validate(col("tier2"), "tier2", {
         "validate": "list",
-        "source": f'=INDIRECT("{TIER2_PREFIX}"&MATCH({tier1_ref},{TIER1},0))',
+        "source": f'=INDIRECT("{tier2_prefix}"&MATCH({tier1_ref},{tier1},0))',
         **_alert("二级指标", "请先选择一级指标，再从下拉列表中选择属于它的二级指标。")})
     validate(col("tier3"), "tier3", {"validate": "any"})
-    validate(col("description"), "description", {"validate": "any"})
+    if "description" in prompts:
+        validate(col("description"), "description", {"validate": "any"})
     validate(col("operator"), "operator", {"validate": "list", "source": "=xt_ops",
                                            **_alert("符号", "请从下拉列表中选择符号。")})
     validate(col("value"), "value", {
@@ -84,6 +92,41 @@ def add_project_validations(ws: Worksheet, spec: TemplateSpec, input_fields: set
                                    **_alert("计量单位", "请从下拉列表中选择计量单位；定性指标不填。")})
     validate(col("basis"), "basis", {"validate": "list", "source": "=xt_basis",
                                      "show_error": False})
+
+
+def add_dept_validations(ws: Worksheet, spec: TemplateSpec) -> None:
+    """The 部门整体绩效目标 sheet: 所属分项 offers the area names typed above on the same sheet;
+    the other indicator columns work as on a project sheet, with the department's tiers."""
+    d = spec.dept
+    ind = d.indicators
+    prompts = {c.key: c.prompt for c in ind.columns}
+    _indicator_validations(ws, ind.column, prompts, DEPT_TIER1, DEPT_TIER2_PREFIX)
+    area = ind.column("area")
+    title, message = prompts["area"]
+    ws.data_validation(area.row1, area.col1, area.row2, area.col2, {
+        "validate": "list", "source": "=" + d.areas.column("name").absolute(),
+        "input_title": title, "input_message": message,
+        **_alert("所属分项", "请从下拉列表中选择上方“分项绩效目标”中已填写的分项名称；"
+                 "如需新的分项，请先在分项表中填写。")})
+    for table in (d.areas,):
+        for column in table.columns:
+            rng = table.column(column.key)
+            title, message = column.prompt
+            ws.data_validation(rng.row1, rng.col1, rng.row2, rng.col2,
+                               {"validate": "any", "input_title": title,
+                                "input_message": message})
+    for key, f in d.fields.items():
+        if f.source is None:
+            title, message = f.prompt
+            ws.data_validation(f.range.row1, f.range.col1, f.range.row1, f.range.col1,
+                               {"validate": "any", "input_title": title,
+                                "input_message": message})
+
+
+def add_project_validations(ws: Worksheet, spec: TemplateSpec, input_fields: set[str]) -> None:
+    """Dropdowns, numeric checks and prompts on the input cells of one project sheet."""
+    prompts = {c.key: c.prompt for c in spec.project.indicators.columns}
+    _indicator_validations(ws, spec.indicator_column, prompts, TIER1, TIER2_PREFIX)
 
     plan_title, plan_message = spec.project.plan.prompt
     first_plan, last_plan = spec.plan_cells[0], spec.plan_cells[-1]

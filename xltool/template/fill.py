@@ -37,6 +37,13 @@ def seed_row(row: SeedRow, units: list[str]) -> list:
     return [tier1, tier2, tier3, description, target.operator, number, target.unit, basis]
 
 
+def dept_row(area: str, row: list, units: list[str]) -> list:
+    """A department indicator [一级, 二级, 三级, 指标值（原文写法）] as the sheet's 8 columns."""
+    tier1, tier2, tier3, value = row
+    out = seed_row([tier1, tier2, tier3, None, value, None], units)
+    return [area, *out[:3], *out[4:]]
+
+
 def fill_sheet(ws, project: dict) -> None:
     """project: fields {key: value}, plan [..], indicators [[8 values], ...], cells {A1: v}."""
     for key, value in (project.get("fields") or {}).items():
@@ -59,14 +66,47 @@ def fill_sheet(ws, project: dict) -> None:
         ws[ref] = value
 
 
+def _fill_table(ws, name: str, rows: list[list]) -> None:
+    body = _target(ws, name)
+    width = body.col2 - body.col1 + 1
+    for r in range(body.row1, body.row2 + 1):
+        for c in range(body.col1, body.col2 + 1):
+            ws.cell(r + 1, c + 1).value = None
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            raise ValueError(f"{name} row {i + 1} needs {width} values")
+        for j, value in enumerate(row):
+            ws.cell(body.row1 + 1 + i, body.col1 + 1 + j).value = value
+
+
+def fill_dept(ws, dept: dict) -> None:
+    """dept: fields {goal, measures}, areas [[名称, 目标], ...], indicators [[8 values], ...],
+    cells {A1: v}, row_heights {row: points} (long text, as a person would widen rows)."""
+    heights = dept.get("row_heights") or {}
+    for key, value in (dept.get("fields") or {}).items():
+        _put(ws, _target(ws, f"xt_dept_{key}"), value)
+    if "areas" in dept:
+        _fill_table(ws, "xt_dept_areas", dept["areas"])
+    if "indicators" in dept:
+        _fill_table(ws, "xt_dept_indicators", dept["indicators"])
+    for row, height in heights.items():
+        ws.row_dimensions[row].height = height
+    for ref, value in (dept.get("cells") or {}).items():
+        ws[ref] = value
+
+
 def fill_workbook(src: Path, dest: Path, cover: dict | None = None,
-                  projects: dict[str, dict] | None = None) -> None:
-    """Copy src to dest with the given values: cover {unit field: value}, projects by sheet."""
+                  projects: dict[str, dict] | None = None, dept: dict | None = None) -> None:
+    """Copy src to dest with the given values: cover {unit field: value}, projects by sheet,
+    dept for the 部门整体绩效目标 sheet (see fill_dept)."""
     wb = openpyxl.load_workbook(src)
     for key, value in (cover or {}).items():
         (title, ref), = list(wb.defined_names[f"xt_{key}"].destinations)
         wb[title][ref.replace("$", "")] = value
     for sheet, project in (projects or {}).items():
         fill_sheet(wb[sheet], project)
+    if dept is not None:
+        sheet = next(ws for ws in wb.worksheets if "xt_dept_goal" in ws.defined_names)
+        fill_dept(sheet, dept)
     with atomic_path(dest) as tmp:
         wb.save(tmp)

@@ -24,6 +24,10 @@ MANIFEST_SCHEMA = "xltool.manifest/1"
 BLANK_STEM = "空白模板_{year}年预算项目绩效目标表"
 
 
+PARTS = ("both", "projects")
+PARTS_HELP = "both：部门整体绩效目标表和项目表；projects：只要项目表"
+
+
 class GenerateError(Exception):
     """A problem that stops generation before anything is written (Chinese message)."""
 
@@ -119,14 +123,23 @@ def _manifest_csv(batch: Batch) -> bytes:
 def generate(out_dir: str | Path, *, list_path: str | Path | None = None, year: int,
              blank_sheets: int | None = None, spec: TemplateSpec | None = None,
              framework: Framework | None = None, password: str | None = None,
-             force: bool = False) -> Batch:
+             force: bool = False, parts: str = "both",
+             dept_framework: Framework | None = None) -> Batch:
     """Write one workbook per unit of the list (or one blank template when list_path is None).
 
     Everything is validated before the first file is written; a bad list raises ListError,
-    other refusals GenerateError.
+    other refusals GenerateError. parts: "both" (部门整体绩效目标 and the project sheets, when
+    the template has the former) or "projects"; dept_framework: the department sheet's
+    indicator framework (default: the projects' one).
     """
     spec = spec or load_spec()
     framework = framework or load_framework(spec.framework)
+    if parts not in PARTS:
+        raise GenerateError(f"--parts 只能是 {' 或 '.join(PARTS)}（{PARTS_HELP}）。")
+    if parts == "projects" or spec.dept is None:
+        dept_framework = None
+    else:
+        dept_framework = dept_framework or framework
     if not 2000 <= year <= 2100:
         raise GenerateError(f"年度 {year} 不合理，请填写四位年份，如 2025。")
     blank_sheets = spec.blank_sheets if blank_sheets is None else blank_sheets
@@ -151,7 +164,7 @@ def generate(out_dir: str | Path, *, list_path: str | Path | None = None, year: 
                   password_generated=generated, generated_at=generation_time())
     for unit, path in zip(units, paths):
         plan = WorkbookPlan(year=year, unit=unit, blank_sheets=blank_sheets, password=password,
-                            generated_at=batch.generated_at)
+                            generated_at=batch.generated_at, dept_framework=dept_framework)
         meta = write_workbook(path, spec, framework, plan)
         batch.files.append(Generated(
             unit_code=unit.code if unit else None, unit_name=unit.name if unit else None,

@@ -31,12 +31,19 @@ class Meta:
     # (sheet, A1 ref, value as text) of every non-empty locked cell the writer wrote
     cells: list[tuple[str, str, str]] = field(default_factory=list)
     schema: str = SCHEMA
+    # the 部门整体绩效目标 sheet and its indicator framework; None in workbooks without it
+    # (template 2025.1, or generated with --parts projects). Written and digested only when set,
+    # so identities made before they existed still verify.
+    dept_sheet: str | None = None
+    dept_framework: str | None = None
 
     @property
     def digest(self) -> str:
         """SHA-256 over everything the township must not change."""
         payload = [self.template_id, self.template_version, self.framework, self.year,
                    self.unit_code, self.unit_name, self.project_sheets, sorted(self.cells)]
+        if self.dept_sheet is not None:
+            payload += [self.dept_sheet, self.dept_framework]
         raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -48,6 +55,9 @@ class Meta:
             out.append([key, "" if value is None else str(value).lower() if isinstance(value, bool)
                         else str(value)])
         out.append(["project_sheets", json.dumps(self.project_sheets, ensure_ascii=False)])
+        if self.dept_sheet is not None:
+            out.append(["dept_sheet", self.dept_sheet])
+            out.append(["dept_framework", self.dept_framework or ""])
         out.append(["digest", self.digest])
         out += [["cell", sheet, ref, value] for sheet, ref, value in self.cells]
         return out
@@ -73,7 +83,9 @@ class Meta:
                 unit_name=scalars.get("unit_name") or None,
                 blank=scalars.get("blank") == "true", generator=scalars.get("generator", ""),
                 generated_at=scalars.get("generated_at", ""),
-                project_sheets=json.loads(scalars["project_sheets"]), cells=cells)
+                project_sheets=json.loads(scalars["project_sheets"]), cells=cells,
+                dept_sheet=scalars.get("dept_sheet") or None,
+                dept_framework=scalars.get("dept_framework") or None)
         except (KeyError, ValueError, TypeError) as exc:
             raise ValueError(f"damaged identity: {exc}") from exc
         if scalars.get("digest") != meta.digest:

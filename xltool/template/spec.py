@@ -45,7 +45,7 @@ Prompt = Annotated[tuple[str, str], BeforeValidator(_prompt)]
 class Label(Strict):
     range: Range
     text: str
-    style: Literal["label", "note"] = "label"
+    style: Literal["label", "note", "section"] = "label"
 
 
 class Field(Strict):
@@ -148,6 +148,8 @@ class TemplateSpec(Strict):
     cover: CoverSpec
     project: ProjectSheetSpec
     lists: Lists
+    # the 部门整体绩效目标 sheet; None in template versions without it (2025.1)
+    dept: "DeptSheetSpec | None" = None
 
     # ---- derived layout (computed once, never written down twice) ----
     @cached_property
@@ -236,6 +238,11 @@ class Framework(Strict):
     @property
     def tier1_names(self) -> list[str]:
         return [t.name for t in self.tiers]
+
+
+from .dept_spec import DeptSheetSpec  # noqa: E402  (it builds on the models above)
+
+TemplateSpec.model_rebuild()
 
 
 def load_spec(path: str | Path | None = None) -> TemplateSpec:

@@ -23,6 +23,7 @@ class Styles:
                           "align": "center"})
         self.plain = add({**_BASE})
         self.plain_right = add({**_BASE, "align": "right"})
+        self.section = add({**_BASE, "font_size": 12, "bold": True})
         self.paragraph = add({**_BASE, "font_size": 11, "valign": "top"})
         self.label = add({**_BOX, "bold": True, "align": "center", "bg_color": LABEL_FILL})
         self.prefill = {

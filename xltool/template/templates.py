@@ -28,6 +28,11 @@ def _framework(name: str) -> Framework | None:
         return None
 
 
+def find_framework(name: str) -> Framework | None:
+    """A bundled framework by id, or None when unknown here."""
+    return _framework(name) if name.isidentifier() else None
+
+
 def find_template(template_id: str, version: str,
                   framework: str) -> tuple[TemplateSpec, Framework] | None:
     """The spec and framework a workbook was generated with, or None when unknown here."""

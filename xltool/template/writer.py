@@ -37,6 +37,11 @@ class WorkbookPlan:
     blank_sheets: int          # blank project sheets when the unit has no projects
     password: str
     generated_at: str
+    # the 部门整体绩效目标 sheet's framework; None: no such sheet (--parts projects)
+    dept_framework: Framework | None = None
+
+    def has_dept(self, spec: TemplateSpec) -> bool:
+        return spec.dept is not None and self.dept_framework is not None
 
 
 def text_of(value: object) -> str:
@@ -124,7 +129,8 @@ def _write_cover(wb, st: Styles, spec: TemplateSpec, framework: Framework, plan:
                        .absolute(ws.name))
     width = sum(cover.column_widths.values())
     last_col = cover.title_range.col2
-    for i, text in enumerate(cover.instructions):
+    texts = cover.instructions + (spec.dept.instructions if plan.has_dept(spec) else [])
+    for i, text in enumerate(texts):
         text = instruction_text(text, spec, framework, plan.year)
         row = cover.instructions_row - 1 + i
         sh.put(CellRange(row, 0, row, last_col), text, st.paragraph, locked=True)
@@ -210,6 +216,8 @@ def _quoted(sheet: str) -> str:
 def project_sheets(spec: TemplateSpec, plan: WorkbookPlan) -> list[tuple[str, Project | None]]:
     """(sheet name, project) in workbook order; project None for a blank sheet."""
     taken = {spec.sheets.cover, spec.sheets.lists, spec.sheets.meta}
+    if plan.has_dept(spec):
+        taken.add(spec.dept.sheet)
     projects = plan.unit.projects if plan.unit else ()
     if projects:
         return [(sheet_name(f"{i}.{p.name}", taken), p) for i, p in enumerate(projects, 1)]
@@ -229,16 +237,21 @@ def write_workbook(path: Path, spec: TemplateSpec, framework: Framework,
                                      structure_password=plan.password)
         st = Styles(wb)
         _write_cover(wb, st, spec, framework, plan, snap)
+        if plan.has_dept(spec):
+            from .dept_sheet import write_dept_sheet
+            write_dept_sheet(wb, st, spec, plan, snap)
         for name, project in sheets:
             _write_project(wb, st, spec, plan, name, project, snap)
         write_list_sheet(wb, wb.add_worksheet(spec.sheets.lists), spec, framework, st.list_cell,
-                         plan.password)
+                         plan.password, plan.dept_framework if plan.has_dept(spec) else None)
         meta = Meta(
             template_id=spec.id, template_version=spec.version, framework=framework.id,
             year=plan.year, unit_code=plan.unit.code if plan.unit else None,
             unit_name=plan.unit.name if plan.unit else None, blank=plan.unit is None,
             generator=f"xltool {__version__}", generated_at=plan.generated_at,
-            project_sheets=[name for name, _ in sheets], cells=snap)
+            project_sheets=[name for name, _ in sheets], cells=snap,
+            dept_sheet=spec.dept.sheet if plan.has_dept(spec) else None,
+            dept_framework=plan.dept_framework.id if plan.has_dept(spec) else None)
         meta_ws = wb.add_worksheet(spec.sheets.meta)
         for r, row in enumerate(meta.rows()):
             for c, value in enumerate(row):

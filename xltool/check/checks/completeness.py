@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from ...read.reader import ReadWorkbook
+from ...template.dept_spec import DEPT_INDICATOR_KEYS
 from ...template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS
 from ...values import is_no_unit
 from .indicators import interpret
@@ -13,6 +14,7 @@ from .registry import Finding, check
 
 ProjectField = Literal[PROJECT_FIELD_KEYS]  # type: ignore[valid-type]
 IndicatorKey = Literal[INDICATOR_KEYS]  # type: ignore[valid-type]
+DeptIndicatorKey = Literal[DEPT_INDICATOR_KEYS]  # type: ignore[valid-type]
 CoverField = Literal["unit_code", "unit_name", "contact", "phone"]
 
 
@@ -29,6 +31,11 @@ class CoverParams(BaseModel):
 class IndicatorParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     columns: list[IndicatorKey]
+
+
+class DeptIndicatorParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    columns: list[DeptIndicatorKey]
 
 
 def used_projects(wb: ReadWorkbook):
@@ -68,21 +75,34 @@ def indicator_incomplete(wb: ReadWorkbook, params: IndicatorParams):
     """A used indicator row lacks a required column (unit only for quantitative ones)."""
     headers = {c.key: c.header for c in wb.spec.project.indicators.columns}
     for p in used_projects(wb):
-        for row in p.indicators:
-            reading = None
-            for key in params.columns:
-                cell = row[key]
-                empty = is_no_unit(cell.value) if key == "unit" else cell.blank
-                if not empty or cell.formula_without_value:
+        yield from _incomplete(wb, p.name, p.indicators, params.columns, headers)
+
+
+@check("dept_indicator_incomplete", keys={"number", "column"}, params=DeptIndicatorParams)
+def dept_indicator_incomplete(wb: ReadWorkbook, params: DeptIndicatorParams):
+    """部门整体绩效目标: a used indicator row lacks a required column."""
+    if wb.dept is not None:
+        headers = {c.key: c.header for c in wb.spec.dept.indicators.columns}
+        yield from _incomplete(wb, wb.dept.name, wb.dept.indicators, params.columns, headers)
+
+
+def _incomplete(wb: ReadWorkbook, sheet: str, rows, columns, headers: dict):
+    """The empty required cells of indicator rows (unit only for quantitative ones)."""
+    for row in rows:
+        reading = None
+        for key in columns:
+            cell = row[key]
+            empty = is_no_unit(cell.value) if key == "unit" else cell.blank
+            if not empty or cell.formula_without_value:
+                continue
+            if key in ("operator", "unit"):  # may be written inside the value (≥95%)
+                reading = reading or interpret(row, wb.spec)
+                word = reading.word in wb.spec.lists.qualitative  # XT508 says what to do
+                given = (reading.operator is not None or word) if key == "operator" else \
+                    reading.unit is not None or reading.qualitative or word
+                if given:
                     continue
-                if key in ("operator", "unit"):  # may be written inside the value (≥95%)
-                    reading = reading or interpret(row, wb.spec)
-                    word = reading.word in wb.spec.lists.qualitative  # XT508 says what to do
-                    given = (reading.operator is not None or word) if key == "operator" else \
-                        reading.unit is not None or reading.qualitative or word
-                    if given:
-                        continue
-                yield Finding(p.name, cell.ref, {"number": row.number, "column": headers[key]})
+            yield Finding(sheet, cell.ref, {"number": row.number, "column": headers[key]})
 
 
 @check("no_indicators")

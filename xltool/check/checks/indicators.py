@@ -1,4 +1,10 @@
-"""The indicator table: tiers from the framework, operators, values, units, duplicates."""
+"""The indicator table: tiers from the framework, operators, values, units, duplicates.
+
+The checks of single indicator rows (tiers, operators, values, units, percentages) are written
+once and registered twice by `row_check`: under their own name over the project sheets, and as
+dept_<name> over the indicators of the 部门整体绩效目标 sheet, each with the framework its rows
+follow. Rules give the two their own codes (XT4xx/XT5xx and XT7xx).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +16,7 @@ from ...read.reader import IndicatorRow, ReadWorkbook
 from ...template.spec import TemplateSpec
 from ...values import (PERCENT_UNIT, QUALITATIVE, UNKNOWN_FORMAT, clean_text, display,
                       is_no_unit, normalise_operator, normalise_unit, split_target)
-from .registry import Finding, check
+from .registry import Finding, NoParams, check
 
 
 @dataclass(frozen=True)
@@ -67,23 +73,55 @@ def rows(wb: ReadWorkbook):
                 yield p, row, interpret(row, wb.spec)
 
 
-@check("tier1_known", keys={"value", "allowed"})
-def tier1_known(wb: ReadWorkbook, _):
-    """一级指标 is not one of the framework's."""
-    allowed = wb.framework.tier1_names
+def project_rows(wb: ReadWorkbook):
+    """(sheet name, row, reading) of the project sheets."""
     for p, row, r in rows(wb):
+        yield p.name, row, r
+
+
+def dept_rows(wb: ReadWorkbook):
+    """(sheet name, row, reading) of the 部门整体绩效目标 sheet, when the workbook has one."""
+    if wb.dept is not None:
+        for row in wb.dept.indicators:
+            yield wb.dept.name, row, interpret(row, wb.spec)
+
+
+def row_check(name: str, *, keys=(), params=NoParams):
+    """Register fn(wb, params, rows, framework) as `name` (project sheets) and `dept_name`
+    (the 部门整体绩效目标 sheet)."""
+    def register(fn):
+        def on_projects(wb, p):
+            return fn(wb, p, project_rows(wb), wb.framework)
+
+        def on_dept(wb, p):
+            if wb.dept is None or wb.dept_framework is None:
+                return iter(())
+            return fn(wb, p, dept_rows(wb), wb.dept_framework)
+        on_projects.__doc__ = fn.__doc__
+        on_dept.__doc__ = "部门整体绩效目标: " + (fn.__doc__ or "")
+        check(name, keys=keys, params=params)(on_projects)
+        check(f"dept_{name}", keys=keys, params=params)(on_dept)
+        return fn
+    return register
+
+
+@row_check("tier1_known", keys={"value", "allowed"})
+def tier1_known(wb: ReadWorkbook, _, source, framework):
+    """一级指标 is not one of the framework's."""
+    allowed = framework.tier1_names
+    for sheet, row, r in source:
         if r.tier1 and r.tier1 not in allowed:
-            yield Finding(p.name, row["tier1"].ref, {"value": display(r.tier1),
+            yield Finding(sheet, row["tier1"].ref, {"value": display(r.tier1),
                                                      "allowed": "、".join(allowed)})
 
 
-@check("tier2_belongs", keys={"value", "tier1", "allowed"})
-def tier2_belongs(wb: ReadWorkbook, _):
+@row_check("tier2_belongs", keys={"value", "tier1", "allowed"})
+def tier2_belongs(wb: ReadWorkbook, _, source, framework):
     """二级指标 does not belong to the 一级指标 of its row."""
-    for p, row, r in rows(wb):
-        children = wb.framework.children_of(r.tier1)
+    for sheet, row, r in source:
+        children = framework.children_of(r.tier1)
         if r.tier2 and children and r.tier2 not in children:
-            yield Finding(p.name, row["tier2"].ref, {"value": display(r.tier2), "tier1": r.tier1,
+            yield Finding(sheet, row["tier2"].ref, {"value": display(r.tier2), "tier1": r.tier1,
                                                      "allowed": "、".join(children)})
 
 
@@ -119,73 +157,73 @@ def tier2_present(wb: ReadWorkbook, params: TiersParams):
                                                       "tier1": parents.get(name, "")})
 
 
-@check("operator_known", keys={"value"})
-def operator_known(wb: ReadWorkbook, _):
+@row_check("operator_known", keys={"value"})
+def operator_known(wb: ReadWorkbook, _, source, framework):
     """符号 is not one of ≥ ≤ = > < 定性."""
-    for p, row, r in rows(wb):
+    for sheet, row, r in source:
         if r.operator_text and r.operator is None:
-            yield Finding(p.name, row["operator"].ref, {"value": display(r.operator_text)})
+            yield Finding(sheet, row["operator"].ref, {"value": display(r.operator_text)})
 
 
-@check("operator_conflict", keys={"written", "chosen"})
-def operator_conflict(wb: ReadWorkbook, _):
+@row_check("operator_conflict", keys={"written", "chosen"})
+def operator_conflict(wb: ReadWorkbook, _, source, framework):
     """The value carries an operator that contradicts the 符号 column."""
-    for p, row, r in rows(wb):
+    for sheet, row, r in source:
         if r.written_operator and r.operator and r.written_operator != r.operator:
-            yield Finding(p.name, row["value"].ref, {"written": r.written_operator,
+            yield Finding(sheet, row["value"].ref, {"written": r.written_operator,
                                                      "chosen": r.operator})
 
 
-@check("value_number", keys={"value"})
-def value_number(wb: ReadWorkbook, _):
+@row_check("value_number", keys={"value"})
+def value_number(wb: ReadWorkbook, _, source, framework):
     """A quantitative value is not a number."""
-    for p, row, r in rows(wb):
+    for sheet, row, r in source:
         if not r.qualitative and r.number is None and not row["value"].blank \
                 and r.word not in wb.spec.lists.qualitative:
-            yield Finding(p.name, row["value"].ref, {"value": display(row["value"].value)})
+            yield Finding(sheet, row["value"].ref, {"value": display(row["value"].value)})
 
 
-@check("qualitative_value", keys={"value", "allowed"})
-def qualitative_value(wb: ReadWorkbook, _):
+@row_check("qualitative_value", keys={"value", "allowed"})
+def qualitative_value(wb: ReadWorkbook, _, source, framework):
     """A qualitative value (符号 定性) is not one of 优 良 中 差 是 否."""
     allowed = wb.spec.lists.qualitative
-    for p, row, r in rows(wb):
+    for sheet, row, r in source:
         if r.qualitative and not row["value"].blank and r.word not in allowed:
-            yield Finding(p.name, row["value"].ref, {"value": display(row["value"].value),
+            yield Finding(sheet, row["value"].ref, {"value": display(row["value"].value),
                                                      "allowed": "、".join(allowed)})
 
 
-@check("qualitative_operator", keys={"value"})
-def qualitative_operator(wb: ReadWorkbook, _):
+@row_check("qualitative_operator", keys={"value"})
+def qualitative_operator(wb: ReadWorkbook, _, source, framework):
     """A qualitative word (优, 是, …) is given as a value without choosing 符号 定性."""
-    for p, row, r in rows(wb):
+    for sheet, row, r in source:
         if r.word in wb.spec.lists.qualitative and r.operator != QUALITATIVE:
-            yield Finding(p.name, row["operator"].ref, {"value": r.word})
+            yield Finding(sheet, row["operator"].ref, {"value": r.word})
 
 
-@check("unit_known", keys={"value"})
-def unit_known(wb: ReadWorkbook, _):
+@row_check("unit_known", keys={"value"})
+def unit_known(wb: ReadWorkbook, _, source, framework):
     """计量单位 is not one of the list."""
-    for p, row, r in rows(wb):
+    for sheet, row, r in source:
         if r.unit_text and r.unit is None and not r.qualitative:
-            yield Finding(p.name, row["unit"].ref, {"value": display(r.unit_text)})
+            yield Finding(sheet, row["unit"].ref, {"value": display(r.unit_text)})
 
 
-@check("unit_conflict", keys={"written", "chosen"})
-def unit_conflict(wb: ReadWorkbook, _):
+@row_check("unit_conflict", keys={"written", "chosen"})
+def unit_conflict(wb: ReadWorkbook, _, source, framework):
     """The value carries a unit that contradicts the 计量单位 column."""
-    for p, row, r in rows(wb):
+    for sheet, row, r in source:
         if r.written_unit and r.unit_text and r.unit and r.written_unit != r.unit:
-            yield Finding(p.name, row["value"].ref, {"written": r.written_unit,
+            yield Finding(sheet, row["value"].ref, {"written": r.written_unit,
                                                      "chosen": r.unit})
 
 
-@check("percent_range", keys={"value"})
-def percent_range(wb: ReadWorkbook, _):
+@row_check("percent_range", keys={"value"})
+def percent_range(wb: ReadWorkbook, _, source, framework):
     """A percentage is outside 0–100."""
-    for p, row, r in rows(wb):
+    for sheet, row, r in source:
         if r.unit == PERCENT_UNIT and r.number is not None and not 0 <= r.number <= 100:
-            yield Finding(p.name, row["value"].ref, {"value": format(r.number, "f")})
+            yield Finding(sheet, row["value"].ref, {"value": format(r.number, "f")})
 
 
 class ThresholdParams(BaseModel):
@@ -193,14 +231,14 @@ class ThresholdParams(BaseModel):
     threshold: Decimal = Decimal(90)
 
 
-@check("satisfaction_threshold", keys={"value", "threshold"}, params=ThresholdParams)
-def satisfaction_threshold(wb: ReadWorkbook, params: ThresholdParams):
+@row_check("satisfaction_threshold", keys={"value", "threshold"}, params=ThresholdParams)
+def satisfaction_threshold(wb: ReadWorkbook, params: ThresholdParams, source, framework):
     """A satisfaction target is below the threshold (90% by default)."""
-    satisfaction = {c.name for t in wb.framework.tiers for c in t.children if c.satisfaction}
-    for p, row, r in rows(wb):
+    satisfaction = {c.name for t in framework.tiers for c in t.children if c.satisfaction}
+    for sheet, row, r in source:
         if r.tier2 in satisfaction and r.unit == PERCENT_UNIT and r.number is not None \
                 and r.operator in ("≥", ">", "=") and r.number < params.threshold:
-            yield Finding(p.name, row["value"].ref, {"value": format(r.number, "f"),
+            yield Finding(sheet, row["value"].ref, {"value": format(r.number, "f"),
                                                      "threshold": format(params.threshold, "f")})
 
 

@@ -49,6 +49,13 @@ def formula_without_value(wb: ReadWorkbook, _):
         for c in cells:
             if c.formula_without_value:
                 yield Finding(p.name, c.ref, {"field": c.ref})
+    if wb.dept is not None:
+        d = wb.dept
+        cells = [*d.fields.values(), *(c for a in d.areas for c in (a.name, a.goal)),
+                 *(c for r in d.indicators for c in r.cells.values())]
+        for c in cells:
+            if c.formula_without_value:
+                yield Finding(d.name, c.ref, {"field": c.ref})
 
 
 @check("unreadable", keys={"reason"}, needs_template=False)
@@ -62,7 +69,8 @@ ANNOTATION_SHEET = "问题清单"   # added by the annotated copy; allowed
 
 def _expected_order(wb: ReadWorkbook) -> list[str]:
     s = wb.spec.sheets
-    return [s.cover, *wb.meta.project_sheets, s.lists, s.meta]
+    dept = [wb.meta.dept_sheet] if wb.meta.dept_sheet and wb.spec.dept is not None else []
+    return [s.cover, *dept, *wb.meta.project_sheets, s.lists, s.meta]
 
 
 @check("sheet_added", keys={"name"})
@@ -100,7 +108,7 @@ def lists_changed(wb: ReadWorkbook, _):
     from ...template.dropdowns import list_names
     if wb.list_values is None:
         return
-    for name, items in list_names(wb.spec, wb.framework).items():
+    for name, items in list_names(wb.spec, wb.framework, wb.dept_framework).items():
         if wb.list_values.get(name) != items:
             yield Finding(wb.spec.sheets.lists, None, {"name": name})
 
