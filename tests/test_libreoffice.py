@@ -31,14 +31,15 @@ def _validations(path):
                           bool(dv.showErrorMessage))
                          for dv in wb[name].data_validations.dataValidation
                          if dv.type)  # "any" validations carry only prompts
-            for name in wb.sheetnames[2:7]}
+            for name in wb.sheetnames[1:7]}  # 部门整体绩效目标 and the five projects
 
 
 def test_validations_survive(linxi, round_trip):
     before, after = _validations(linxi), _validations(round_trip)
     assert after == before
     assert any("INDIRECT" in f for rows in after.values() for _, _, f, _, _ in rows)
-    basis = [r for r in after[next(iter(after))] if r[0] == "H10:H29"]
+    assert ("A20:A99", "list", "A8:A17", None, True) in after["部门整体绩效目标"]
+    basis = [r for r in after["1.安保、环保、安全生产、应急、食药监管"] if r[0] == "H10:H29"]
     assert basis and basis[0][4] is False  # 指标值确定依据 still accepts free text
 
 
@@ -57,6 +58,9 @@ def test_sheet_protection_survives(round_trip):
     wb = openpyxl.load_workbook(round_trip)
     cells = wb.worksheets[2]
     assert cells["B8"].protection.locked is False and cells["B3"].protection.locked is True
+    dept = wb["部门整体绩效目标"]
+    assert dept["A5"].protection.locked is False and dept["A20"].protection.locked is False
+    assert dept["B3"].protection.locked is True and dept["A19"].protection.locked is True
 
 
 def test_defined_names_survive(linxi, round_trip):
@@ -68,7 +72,10 @@ def test_defined_names_survive(linxi, round_trip):
         local = {(s, n): where(d) for s in wb.sheetnames for n, d in wb[s].defined_names.items()}
         return glob, local
     assert names(round_trip) == names(linxi)
-    assert len(names(linxi)[1]) == 5 * 9
+    assert len(names(linxi)[1]) == 5 * 9 + 5
+    assert {n for s, n in names(round_trip)[1] if s == "部门整体绩效目标"} == {
+        "xt_dept_goal", "xt_dept_areas", "xt_dept_indicators", "xt_dept_measures",
+        "xt_dept_budget_total"}
 
 
 def test_identity_and_hidden_sheets_survive(linxi, round_trip):
@@ -113,6 +120,11 @@ def test_prints_one_page_per_sheet(linxi, tmp_path):
     pdf = convert(src, "pdf", tmp_path)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
-    assert pages == 6  # 填报说明 + five project sheets, each fits on one A4 page
+    # 填报说明, 部门整体绩效目标 (80 indicator rows: four pages), five project sheets of one page
+    assert pages == 10
+    for page in (4, 5):  # the indicator header is repeated on the pages after the first
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert text.split()[:2] == ["所属分项", "一级指标"], text[:80]
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
     assert re.search(r"CJK|Noto|WenQuanYi|Hei|Song", fonts.stdout), fonts.stdout

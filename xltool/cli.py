@@ -30,7 +30,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 EXAMPLES.update(year="2025", jobs="2", blank_sheets="5", unit_list="名单.xlsx", paths="收回/",
                 out_dir="下发", report_dir="审核报告", units="下发/xltool-manifest.json",
                 rules_file="规则.yaml", json_out="审核结果.json", template="模板.yaml",
-                framework="mof2021", password="abc123", select="XT2", ignore="XT106")
+                framework="mof2021", password="abc123", select="XT2", ignore="XT106",
+                parts="projects", dept_framework="mof2021")
 
 
 class _LazyConsole:
@@ -117,17 +118,27 @@ def generate_cmd(
     password: Optional[str] = typer.Option(None, "--password", metavar="密码",
                                            help="工作表保护密码（1–15 个英文字母或数字；不填则随机生成并显示）。"),
     force: bool = typer.Option(False, "--force", help="覆盖输出文件夹中的同名文件。"),
+    parts: str = typer.Option("both", "--parts", metavar="部分",
+                              help="生成哪些表：both（部门整体绩效目标表和项目表，默认）或 projects（只要项目表）。"),
+    dept_framework: Optional[str] = typer.Option(
+        None, "--dept-framework", metavar="体系",
+        help="部门整体绩效目标表的指标体系（默认与项目表相同），也可以是 YAML 文件的路径。"),
 ) -> None:
-    from .template.generate import MANIFEST_CSV_NAME, MANIFEST_NAME, GenerateError, generate
+    from .template.generate import (MANIFEST_CSV_NAME, MANIFEST_NAME, PARTS, PARTS_HELP,
+                                    GenerateError, generate)
 
     if blank == (unit_list is not None):
         raise fail("请指定分发名单文件，或使用 --blank 生成空白模板（二者选一）。", 2)
     if year is None:
         raise fail(f"请用 --year 指定预算年度，如 --year {date.today().year + 1}。", 2)
+    if parts not in PARTS:
+        raise fail(f"--parts 只能是 {' 或 '.join(PARTS)}（{PARTS_HELP}）。", 2)
     spec, fw = load_template(template, framework)
+    dept_fw = load_template(template, dept_framework)[1] if dept_framework else None
     try:
         batch = generate(out_dir, list_path=unit_list, year=year, blank_sheets=blank_sheets,
-                         spec=spec, framework=fw, password=password, force=force)
+                         spec=spec, framework=fw, password=password, force=force, parts=parts,
+                         dept_framework=dept_fw)
     except ListError as exc:
         raise fail(str(exc))
     except GenerateError as exc:
