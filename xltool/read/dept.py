@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from ..template.cells import CellRange
 from ..template.dept_spec import AREA_KEYS, DEPT_FIELD_KEYS, DEPT_INDICATOR_KEYS, TableSpec
 from ..template.spec import TemplateSpec
-from .reader import Cell, IndicatorRow
+from ..values import clean_text
+from .reader import MARGIN_ROWS, Cell, IndicatorRow
 
 MAX_TABLE_ROWS = 1000
 
@@ -31,6 +32,7 @@ class DeptSheet:
     areas: list[AreaRow]                          # rows with anything in them
     body: CellRange                               # the indicator table body
     indicators: list[IndicatorRow] = field(default_factory=list)  # keys DEPT_INDICATOR_KEYS
+    outside: list[Cell] = field(default_factory=list)  # filled cells the form does not use
 
     @property
     def goal(self) -> Cell:
@@ -56,7 +58,7 @@ def last_row(spec: TemplateSpec, names: dict[str, CellRange]) -> int:
     d = spec.dept
     rows = [d.indicators.extent.row2, d.areas.extent.row2,
             *(f.range.row2 for f in d.fields.values()), *(r.row2 for r in names.values())]
-    return max(rows) + 1
+    return max(rows) + 1 + MARGIN_ROWS
 
 
 def _body(names: dict[str, CellRange], key: str, table: TableSpec) -> CellRange:
@@ -76,8 +78,27 @@ def _rows(grid, body: CellRange, keys: tuple[str, ...]):
                 yield i, cells
 
 
-def read_dept(grid, names: dict[str, CellRange], spec: TemplateSpec) -> DeptSheet:
-    """The model of the sheet `grid` holds (see reader._Grid)."""
+def _form_cells(spec: TemplateSpec, names: dict[str, CellRange], areas: CellRange,
+                body: CellRange, snapshot: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Every cell the form itself uses: what was written there and what is read from it."""
+    d = spec.dept
+    known = set(snapshot)
+    ranges = [d.title_range, d.unit_line, *(lb.range for lb in d.labels),
+              *(f.label.range for f in d.fields.values()), *(f.range for f in d.fields.values()),
+              *(rng for _, rng in d.areas.places("areas") + d.indicators.places("indicators")),
+              *names.values()]
+    for table, rng in ((d.areas, areas), (d.indicators, body)):  # the bodies where they are now
+        ranges.append(CellRange(rng.row1, rng.col1, rng.row2,
+                                rng.col2 + table.columns[-1].span - 1))
+    for rng in ranges:
+        known.update(rng.cells())
+    return known
+
+
+def read_dept(grid, names: dict[str, CellRange], spec: TemplateSpec,
+              snapshot: set[tuple[int, int]] = frozenset()) -> DeptSheet:
+    """The model of the sheet `grid` holds (see reader._Grid); `snapshot`: the cells the county
+    wrote (from the identity)."""
     d = spec.dept
     fields = {}
     for key in DEPT_FIELD_KEYS:
@@ -88,4 +109,7 @@ def read_dept(grid, names: dict[str, CellRange], spec: TemplateSpec) -> DeptShee
              for i, cells in _rows(grid, areas_body, AREA_KEYS)]
     body = _body(names, "indicators", d.indicators)
     indicators = [IndicatorRow(i, cells) for i, cells in _rows(grid, body, DEPT_INDICATOR_KEYS)]
-    return DeptSheet(grid.name, fields, areas_body, areas, body, indicators)
+    known = _form_cells(spec, names, areas_body, body, set(snapshot))
+    outside = [grid.cell(r, c) for (r, c), (value, _) in sorted(grid.cells.items())
+               if (r, c) not in known and clean_text(value) != ""]
+    return DeptSheet(grid.name, fields, areas_body, areas, body, indicators, outside)

@@ -251,7 +251,9 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
         if dept_sheet in book.sheet_names:
             dept_names = locations(book, dept_sheet)
             grids[dept_sheet] = _Grid(book, dept_sheet, last_row(spec, dept_names))
-            out.dept = read_dept(grids[dept_sheet], dept_names, spec)
+            out.dept = read_dept(grids[dept_sheet], dept_names, spec,
+                                 {parse_cell(ref) for sheet, ref, _ in out.meta.cells
+                                  if sheet == dept_sheet})
         else:
             out.missing_sheets.insert(1 if cover_name in out.missing_sheets else 0, dept_sheet)
     out.projects = [_read_project(grids[name], names[name], spec, name in prefilled_sheets,

@@ -124,8 +124,11 @@ def no_projects(wb: ReadWorkbook, _):
 @check("content_outside", keys={"count", "first", "last"})
 def content_outside(wb: ReadWorkbook, _):
     """Something is written outside the form (it would not be read)."""
-    for p in wb.projects:
-        if p.outside:
-            first, last = p.outside[0], p.outside[-1]
-            yield Finding(p.name, first.ref, {"count": len(p.outside), "first": first.ref,
-                                              "last": last.ref})
+    sheets = [(p.name, p.outside) for p in wb.projects]
+    if wb.dept is not None:
+        sheets.insert(0, (wb.dept.name, wb.dept.outside))
+    for name, outside in sheets:
+        if outside:
+            first, last = outside[0], outside[-1]
+            yield Finding(name, first.ref, {"count": len(outside), "first": first.ref,
+                                            "last": last.ref})

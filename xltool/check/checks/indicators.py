@@ -112,7 +112,7 @@ def tier1_known(wb: ReadWorkbook, _, source, framework):
     for sheet, row, r in source:
         if r.tier1 and r.tier1 not in allowed:
             yield Finding(sheet, row["tier1"].ref, {"value": display(r.tier1),
-                                                     "allowed": "、".join(allowed)})
+                                                    "allowed": "、".join(allowed)})
 
 
 @row_check("tier2_belongs", keys={"value", "tier1", "allowed"})
@@ -122,7 +122,7 @@ def tier2_belongs(wb: ReadWorkbook, _, source, framework):
         children = framework.children_of(r.tier1)
         if r.tier2 and children and r.tier2 not in children:
             yield Finding(sheet, row["tier2"].ref, {"value": display(r.tier2), "tier1": r.tier1,
-                                                     "allowed": "、".join(children)})
+                                                    "allowed": "、".join(children)})
 
 
 class TiersParams(BaseModel):
@@ -171,7 +171,7 @@ def operator_conflict(wb: ReadWorkbook, _, source, framework):
     for sheet, row, r in source:
         if r.written_operator and r.operator and r.written_operator != r.operator:
             yield Finding(sheet, row["value"].ref, {"written": r.written_operator,
-                                                     "chosen": r.operator})
+                                                    "chosen": r.operator})
 
 
 @row_check("value_number", keys={"value"})
@@ -190,7 +190,7 @@ def qualitative_value(wb: ReadWorkbook, _, source, framework):
     for sheet, row, r in source:
         if r.qualitative and not row["value"].blank and r.word not in allowed:
             yield Finding(sheet, row["value"].ref, {"value": display(row["value"].value),
-                                                     "allowed": "、".join(allowed)})
+                                                    "allowed": "、".join(allowed)})
 
 
 @row_check("qualitative_operator", keys={"value"})
@@ -215,7 +215,7 @@ def unit_conflict(wb: ReadWorkbook, _, source, framework):
     for sheet, row, r in source:
         if r.written_unit and r.unit_text and r.unit and r.written_unit != r.unit:
             yield Finding(sheet, row["value"].ref, {"written": r.written_unit,
-                                                     "chosen": r.unit})
+                                                    "chosen": r.unit})
 
 
 @row_check("percent_range", keys={"value"})
@@ -239,7 +239,7 @@ def satisfaction_threshold(wb: ReadWorkbook, params: ThresholdParams, source, fr
         if r.tier2 in satisfaction and r.unit == PERCENT_UNIT and r.number is not None \
                 and r.operator in ("≥", ">", "=") and r.number < params.threshold:
             yield Finding(sheet, row["value"].ref, {"value": format(r.number, "f"),
-                                                     "threshold": format(params.threshold, "f")})
+                                                    "threshold": format(params.threshold, "f")})
 
 
 @check("duplicate_tier3", keys={"value", "first"})
