@@ -137,6 +137,30 @@ def bare_xlsxwriter(path: Path, unit: Unit) -> None:
         cover.write_string(r, 0, f"说明{r}", label)
         cover.write_string(r, 1, "填报说明文字" * 8, locked)
     cover.protect(PASSWORD)
+    dept = wb.add_worksheet("部门整体绩效目标")   # the same cells as ours: 10 areas, 80 indicators
+    dept.merge_range(0, 0, 0, 7, "2025年部门整体绩效目标表", label)
+    for r, text in ((3, "一、总体绩效目标"), (5, "二、分项绩效目标"), (17, "分项绩效指标"),
+                    (99, "三、工作保障措施")):
+        dept.merge_range(r, 0, r, 7, text, label)
+    dept.write_string(2, 0, "预算总额", label)
+    dept.merge_range(2, 1, 2, 2, float(sum(p.total for p in unit.projects)), amount)
+    for r in (4, 100):
+        dept.merge_range(r, 0, r, 7, "", free)
+    for r in range(7, 17):
+        dept.write_blank(r, 0, None, free)
+        dept.merge_range(r, 1, r, 7, "", free)
+    for c in range(8):
+        dept.write_string(18, c, f"表头{c}", label)
+        for r in range(19, 99):
+            dept.write_blank(r, c, None, free)
+    for c, source in ((0, "=$A$8:$A$17"), (1, "=xt_dept_tier1"),
+                      (2, '=INDIRECT("xt_dept_t2_"&MATCH($B20,xt_dept_tier1,0))'),
+                      (4, "=xt_ops"), (6, "=xt_units"), (7, "=xt_basis")):
+        dept.data_validation(19, c, 98, c, {"validate": "list", "source": source})
+    for key, ref in (("goal", "$A$5"), ("areas", "$A$8:$B$17"), ("indicators", "$A$20:$H$99"),
+                     ("measures", "$A$101")):
+        wb.define_name(f"'{dept.name}'!xt_dept_{key}", f"='{dept.name}'!{ref}")
+    dept.protect(PASSWORD)
     for i, p in enumerate(unit.projects, start=1):
         ws = wb.add_worksheet(f"{i}.{p.name}")
         ws.merge_range(0, 0, 0, 7, "2025年预算项目绩效目标表", label)
