@@ -61,3 +61,50 @@ def test_frameworks():
     assert "成本指标" not in mof.children_of("产出指标")
     satisfaction = [c for t in seed.tiers for c in t.children if c.satisfaction]
     assert [c.name for c in satisfaction] == ["服务对象满意度指标"]
+
+
+@pytest.mark.parametrize("call, expected", [
+    (lambda t: t.areas.body, "A8:B17"),
+    (lambda t: t.areas.extent, "A8:H17"),
+    (lambda t: t.areas.header_cell("name"), "A7"),
+    (lambda t: t.areas.header_cell("goal"), "B7:H7"),
+    (lambda t: t.areas.cell(7, "goal"), "B8:H8"),
+    (lambda t: t.areas.cell(16, "name"), "A17"),
+    (lambda t: t.areas.column("goal"), "B8:B17"),
+    (lambda t: t.indicators.body, "A20:H99"),
+    (lambda t: t.indicators.extent, "A20:H99"),
+    (lambda t: t.indicators.header_cell("basis"), "H19"),
+    (lambda t: t.indicators.column("area"), "A20:A99"),
+    (lambda t: t.indicators.column("value"), "F20:F99"),
+    (lambda t: t.indicators.cell(98, "unit"), "G99"),
+])
+def test_dept_table_cells(call, expected):
+    assert call(load_spec().dept).a1 == expected
+
+
+def _dept_data():
+    data = _data()
+    return data, data["dept"]
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.update(colour="red"), "Extra inputs"),
+    (lambda d: d["fields"]["measures"].update(range="A99:H99"), "overlaps"),
+    (lambda d: d["areas"].update(rows=12), "overlaps"),
+    (lambda d: d["areas"]["columns"][0].update(span=2), "only the last column"),
+    (lambda d: d["indicators"]["columns"].reverse(), "department indicator columns"),
+    (lambda d: d["fields"].pop("measures"), "department fields"),
+    (lambda d: d["indicators"].update(first_row=19), "below its header"),
+])
+def test_dept_spec_mistakes_are_refused(mutate, message):
+    data, dept = _dept_data()
+    mutate(dept)
+    with pytest.raises(ValidationError, match=message):
+        TemplateSpec.model_validate(data)
+
+
+def test_previous_version_is_bundled():
+    from xltool.template.templates import bundled_specs
+    specs = bundled_specs()
+    assert specs[("xt-project", "2025.1")].dept is None
+    assert specs[("xt-project", "2025.2")].dept.sheet == "部门整体绩效目标"
