@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 from contextlib import contextmanager
 from datetime import date
@@ -19,6 +20,8 @@ from .template.distlist import ListError
 from .report.render import print_report, print_rules, write_json
 from .workers import Workers
 from .check.rules import RuleSet, load_rules
+from .template.settings import (SETTINGS_NAME, CountySettings, SettingsError, apply_rules,
+                                load_settings, settings_beside, settings_from_dict)
 from .template.spec import Framework, TemplateSpec, load_framework, load_spec
 
 # openpyxl, xlsxwriter and rich are imported by the commands that use them, so that checking
@@ -104,8 +107,8 @@ def load_template(template: Optional[Path], framework: Optional[str]
 def generate_cmd(
     unit_list: Optional[Path] = typer.Argument(None, metavar="名单",
                                                help="分发名单（.xlsx 或 .csv 文件）。"),
-    out_dir: Path = typer.Option(..., "-o", "--out", metavar="文件夹",
-                                 help="生成的填报表放在这个文件夹里。"),
+    out_dir: Optional[Path] = typer.Option(None, "-o", "--out", metavar="文件夹",
+                                           help="必填。生成的填报表放在这个文件夹里。"),
     year: Optional[int] = typer.Option(None, "--year", metavar="年度",
                                       help="预算年度（必填），如 2025。"),
     blank: bool = typer.Option(False, "--blank", help="生成一份不指定单位的空白模板。"),
@@ -123,7 +126,17 @@ def generate_cmd(
     dept_framework: Optional[str] = typer.Option(
         None, "--dept-framework", metavar="体系",
         help="部门整体绩效目标表的指标体系（默认与项目表相同），也可以是 YAML 文件的路径。"),
+    settings_file: Optional[Path] = typer.Option(
+        None, "--settings", metavar="文件",
+        help=f"县设置文件（计量单位、满意度门槛等）；不写时使用名单所在文件夹中的 {SETTINGS_NAME}。"),
+    list_template: Optional[Path] = typer.Option(
+        None, "--list-template", metavar="文件",
+        help=f"写一份空白分发名单（表头和一行示例），并在同一文件夹写一份 {SETTINGS_NAME}，然后退出。"),
 ) -> None:
+    if list_template is not None:
+        return _write_list_template(list_template)
+    if out_dir is None:
+        raise fail("请用 -o 指定输出文件夹，例如：xltool generate 名单.xlsx -o 下发 --year 2025。", 2)
     from .template.generate import (MANIFEST_CSV_NAME, MANIFEST_NAME, PARTS, PARTS_HELP,
                                     GenerateError, generate)
 
@@ -135,10 +148,12 @@ def generate_cmd(
         raise fail(f"--parts 只能是 {' 或 '.join(PARTS)}（{PARTS_HELP}）。", 2)
     spec, fw = load_template(template, framework)
     dept_fw = load_template(template, dept_framework)[1] if dept_framework else None
+    settings_file = settings_file or settings_beside(unit_list)
+    settings = _load_settings(settings_file)
     try:
         batch = generate(out_dir, list_path=unit_list, year=year, blank_sheets=blank_sheets,
                          spec=spec, framework=fw, password=password, force=force, parts=parts,
-                         dept_framework=dept_fw)
+                         dept_framework=dept_fw, settings=settings, settings_file=settings_file)
     except ListError as exc:
         raise fail(str(exc))
     except GenerateError as exc:
@@ -152,10 +167,56 @@ def generate_cmd(
         out.print(f"  {unit}，{g.projects} 个项目", markup=False, highlight=False, soft_wrap=True)
         out.print(f"      {g.file}", markup=False, highlight=False, soft_wrap=True)
     out.print(f"输出文件夹：{batch.out_dir}", markup=False, highlight=False, soft_wrap=True)
+    if settings_file is not None:
+        out.print(f"已按县设置 {settings_file} 生成，设置已记入 {MANIFEST_NAME}。", markup=False,
+                  highlight=False, soft_wrap=True)
     out.print(f"分发清单：{MANIFEST_NAME}、{MANIFEST_CSV_NAME}（县局留存，勿外发）")
     if batch.password_generated:
         out.print(f"保护密码（随机生成，已记入 {MANIFEST_NAME}，请妥善保存）：[bold]{batch.password}[/]",
                   highlight=False)
+
+
+def _write_list_template(path: Path) -> None:
+    from .template.listtemplate import write_list_template
+    try:
+        written = write_list_template(path)
+    except FileExistsError:
+        raise fail(f"{path} 已经存在。为免覆盖已填好的名单，请换一个文件名。", 2)
+    except ValueError as exc:
+        raise fail(str(exc), 2)
+    except OSError as exc:
+        raise fail(f"无法写入 {path}：{os_reason(exc)}。请检查路径和权限。")
+    out.print(f"已写入空白分发名单：{path}。请删除第 2 行的示例，每个项目填一行。",
+              markup=False, highlight=False, soft_wrap=True)
+    if len(written) > 1:
+        out.print(f"已写入县设置：{written[1]}。需要时修改，不需要可以不管它。",
+                  markup=False, highlight=False, soft_wrap=True)
+
+
+def _load_settings(path: Optional[Path]) -> Optional[CountySettings]:
+    if path is None:
+        return None
+    try:
+        return load_settings(path)
+    except SettingsError as exc:
+        raise fail(str(exc), 2)
+
+
+def _check_settings(path: Optional[Path], units: Optional[Path]) -> Optional[CountySettings]:
+    """--settings, else the settings the manifest recorded, else 县设置.yaml beside the list."""
+    if path is not None:
+        return _load_settings(path)
+    if units is None or not units.is_file():
+        return None
+    if units.suffix.lower() == ".json":
+        try:
+            recorded = json.loads(units.read_text("utf-8")).get("settings")
+            return settings_from_dict(recorded, units) if isinstance(recorded, dict) else None
+        except (OSError, ValueError, AttributeError):
+            return None   # load_expected reports an unreadable manifest
+        except SettingsError as exc:
+            raise fail(str(exc), 2)
+    return _load_settings(settings_beside(units))
 
 
 def _codes(values: list[str]) -> list[str]:
@@ -190,6 +251,9 @@ def check_cmd(
     jobs: Optional[int] = typer.Option(None, "--jobs", metavar="数量",
                                        help="同时审核的进程数（默认为 CPU 核数）。"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条。"),
+    settings_file: Optional[Path] = typer.Option(
+        None, "--settings", metavar="文件",
+        help="县设置文件；不写时使用生成时记入 xltool-manifest.json 的设置（用 --units 指定）。"),
 ) -> None:
     if jobs is not None and jobs < 1:
         raise fail("--jobs 应为不小于 1 的整数，例如 --jobs 2。", 2)
@@ -200,11 +264,18 @@ def check_cmd(
     if report_dir is not None and any(p.is_dir() and p.resolve() == report_dir.resolve()
                                       for p in paths):
         raise fail("报告文件夹不能就是报回表格所在的文件夹，请用 -o 另指定一个文件夹。", 2)
-    rules = _load_rules(rules_file)
+    settings = _check_settings(settings_file, units)
+    rules = apply_rules(_load_rules(rules_file), settings)
     selected, ignored = _codes(select), _codes(ignore)
     unknown = rules.unknown_codes(selected + ignored)
     if unknown:
         raise fail(f"没有这些规则代码：{'、'.join(unknown)}。可用 xltool rules 查看。", 2)
+    if settings is not None and settings.disabled_rules:
+        unknown = rules.unknown_codes(settings.disabled_rules)
+        if unknown:
+            raise fail(f"县设置的“不用的规则”中有不存在的规则代码：{'、'.join(unknown)}。"
+                       "请对照 xltool rules 改正。", 2)
+        ignored += settings.disabled_rules
     files = find_returns(paths, report_dir)
     try:
         expected = load_expected(units) if units else None

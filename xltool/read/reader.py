@@ -16,6 +16,7 @@ from .books import Book, Unreadable, open_book
 from ..template.cells import CellRange, cell_name, parse_cell
 from ..template.meta import Meta
 from ..template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
+from ..template.settings import apply_lists
 from ..template.templates import find_framework, find_template
 from ..values import clean_text, to_decimal
 
@@ -218,7 +219,8 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
     if found is None:
         out.meta_problem = "unknown_template"
         return out
-    out.spec, out.framework = spec, _ = found
+    spec = apply_lists(found[0], out.meta.settings)
+    out.spec, out.framework = spec, found[1]
     dept_sheet = out.meta.dept_sheet if spec.dept is not None else None
     if dept_sheet is not None:
         out.dept_framework = find_framework(out.meta.dept_framework or "")

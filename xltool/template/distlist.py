@@ -15,6 +15,7 @@ REQUIRED = ("单位编码", "单位名称", "项目编码", "项目名称", "预
 OPTIONAL = ("资金用途", "基本支出")  # 基本支出: the unit's, on any of its rows
 PROJECT_COLUMNS = ("项目编码", "项目名称", "预算数", "财政资金", "其他资金", "资金用途")
 PROJECT_REQUIRED = ("项目编码", "项目名称", "预算数", "财政资金")
+EXAMPLE_MARK = "（示例，请删除本行）"   # the example row of the list template
 _AMOUNT = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?|[+-]?\.\d+")
 _UNREADABLE = "无法作为分发名单读取（{reason}）。请在 Excel 中打开名单，另存为 .xlsx 或 .csv（UTF-8）格式后重试"
 
@@ -178,6 +179,9 @@ def load_units(path: str | Path) -> list[Unit]:
             problems.append(f"{where}：单位编码为空")
         if not unit_name:
             problems.append(f"{where}：单位名称为空")
+        if unit_name.startswith(EXAMPLE_MARK):
+            problems.append(f"{where}：这是名单模板中的示例行，请删除整行后再生成")
+            continue
         if unit_code and unit_name:
             known_name, first = units.setdefault(unit_code, (unit_name, number))
             projects.setdefault(unit_code, [])

@@ -88,8 +88,14 @@ def _indicator_validations(ws: Worksheet, col, prompts: dict, tier1: str,
         "value": f'=IF({op_ref}="{QUALITATIVE_OPERATOR}",COUNTIF(xt_qual,{value_cell})>0,'
                  f"ISNUMBER({value_cell}))",
         **_alert("指标值", "定量指标的指标值只填数字（如 95）；符号为“定性”时填 优、良、中、差、是 或 否。")})
-    validate(col("unit"), "unit", {"validate": "list", "source": "=xt_units",
-                                   **_alert("计量单位", "请从下拉列表中选择计量单位；定性指标不填。")})
+    if spec.lists.units_open:   # the county allows other units: Excel asks, then accepts
+        validate(col("unit"), "unit", {
+            "validate": "list", "source": "=xt_units", "error_type": "warning",
+            **_alert("计量单位", "这个计量单位不在下拉列表中。确需使用请点“是”，审核时会提醒核实；"
+                             "否则请点“否”，从下拉列表中选择。")})
+    else:
+        validate(col("unit"), "unit", {"validate": "list", "source": "=xt_units",
+                                       **_alert("计量单位", "请从下拉列表中选择计量单位；定性指标不填。")})
     validate(col("basis"), "basis", {"validate": "list", "source": "=xt_basis",
                                      "show_error": False})
 

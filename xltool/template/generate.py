@@ -15,6 +15,7 @@ from ..atomic import write_bytes_atomic
 from .distlist import Unit, load_units
 from .naming import file_stem
 from .protection import check_password
+from .settings import CountySettings, apply_lists
 from .spec import Framework, TemplateSpec, load_framework, load_spec
 from .writer import WorkbookPlan, write_workbook
 
@@ -52,6 +53,8 @@ class Batch:
     password_generated: bool
     generated_at: str
     files: list[Generated] = field(default_factory=list)
+    settings: CountySettings | None = None
+    settings_file: str | None = None
 
     def manifest(self) -> dict:
         return {
@@ -60,6 +63,8 @@ class Batch:
             "year": self.year, "generated_at": self.generated_at,
             "note": "本文件供县财政局留存，含解除保护密码，请勿随表格外发。",
             "password": self.password,
+            **({"settings": self.settings.to_dict(), "settings_file": self.settings_file}
+               if self.settings is not None else {}),
             "units": [vars(g) for g in self.files],
         }
 
@@ -124,7 +129,9 @@ def generate(out_dir: str | Path, *, list_path: str | Path | None = None, year: 
              blank_sheets: int | None = None, spec: TemplateSpec | None = None,
              framework: Framework | None = None, password: str | None = None,
              force: bool = False, parts: str = "both",
-             dept_framework: Framework | None = None) -> Batch:
+             dept_framework: Framework | None = None,
+             settings: CountySettings | None = None,
+             settings_file: str | Path | None = None) -> Batch:
     """Write one workbook per unit of the list (or one blank template when list_path is None).
 
     Everything is validated before the first file is written; a bad list raises ListError,
@@ -140,6 +147,8 @@ def generate(out_dir: str | Path, *, list_path: str | Path | None = None, year: 
         dept_framework = None
     else:
         dept_framework = dept_framework or framework
+    record = settings.lists_record() if settings is not None else None
+    spec = apply_lists(spec, record)
     if not 2000 <= year <= 2100:
         raise GenerateError(f"年度 {year} 不合理，请填写四位年份，如 2025。")
     blank_sheets = spec.blank_sheets if blank_sheets is None else blank_sheets
@@ -161,10 +170,13 @@ def generate(out_dir: str | Path, *, list_path: str | Path | None = None, year: 
     paths = _targets(units, out_dir, year, force)
     batch = Batch(out_dir=out_dir, year=year, template_id=spec.id,
                   template_version=spec.version, framework=framework.id, password=password,
-                  password_generated=generated, generated_at=generation_time())
+                  password_generated=generated, generated_at=generation_time(),
+                  settings=settings,
+                  settings_file=str(settings_file) if settings_file is not None else None)
     for unit, path in zip(units, paths):
         plan = WorkbookPlan(year=year, unit=unit, blank_sheets=blank_sheets, password=password,
-                            generated_at=batch.generated_at, dept_framework=dept_framework)
+                            generated_at=batch.generated_at, dept_framework=dept_framework,
+                            settings=record)
         meta = write_workbook(path, spec, framework, plan)
         batch.files.append(Generated(
             unit_code=unit.code if unit else None, unit_name=unit.name if unit else None,

@@ -36,6 +36,8 @@ class Meta:
     # so identities made before they existed still verify.
     dept_sheet: str | None = None
     dept_framework: str | None = None
+    # the county's list settings (extra units and bases, units_open), when it has any
+    settings: dict | None = None
 
     @property
     def digest(self) -> str:
@@ -44,6 +46,8 @@ class Meta:
                    self.unit_code, self.unit_name, self.project_sheets, sorted(self.cells)]
         if self.dept_sheet is not None:
             payload += [self.dept_sheet, self.dept_framework]
+        if self.settings:
+            payload.append(json.dumps(self.settings, ensure_ascii=False, sort_keys=True))
         raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -58,6 +62,8 @@ class Meta:
         if self.dept_sheet is not None:
             out.append(["dept_sheet", self.dept_sheet])
             out.append(["dept_framework", self.dept_framework or ""])
+        if self.settings:
+            out.append(["settings", json.dumps(self.settings, ensure_ascii=False, sort_keys=True)])
         out.append(["digest", self.digest])
         out += [["cell", sheet, ref, value] for sheet, ref, value in self.cells]
         return out
@@ -85,7 +91,8 @@ class Meta:
                 generated_at=scalars.get("generated_at", ""),
                 project_sheets=json.loads(scalars["project_sheets"]), cells=cells,
                 dept_sheet=scalars.get("dept_sheet") or None,
-                dept_framework=scalars.get("dept_framework") or None)
+                dept_framework=scalars.get("dept_framework") or None,
+                settings=json.loads(scalars["settings"]) if scalars.get("settings") else None)
         except (KeyError, ValueError, TypeError) as exc:
             raise ValueError(f"damaged identity: {exc}") from exc
         if scalars.get("digest") != meta.digest:

@@ -134,6 +134,7 @@ class Lists(Strict):
     qualitative: list[str]
     units: list[str]
     bases: list[str]
+    units_open: bool = False    # a unit outside the list is warned about, not refused
 
 
 class TemplateSpec(Strict):

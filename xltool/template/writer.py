@@ -42,6 +42,7 @@ class WorkbookPlan:
 
     def has_dept(self, spec: TemplateSpec) -> bool:
         return spec.dept is not None and self.dept_framework is not None
+    settings: dict | None = None   # the county's list settings, recorded in the identity
 
 
 def text_of(value: object) -> str:
@@ -251,7 +252,8 @@ def write_workbook(path: Path, spec: TemplateSpec, framework: Framework,
             generator=f"xltool {__version__}", generated_at=plan.generated_at,
             project_sheets=[name for name, _ in sheets], cells=snap,
             dept_sheet=spec.dept.sheet if plan.has_dept(spec) else None,
-            dept_framework=plan.dept_framework.id if plan.has_dept(spec) else None)
+            dept_framework=plan.dept_framework.id if plan.has_dept(spec) else None,
+            settings=plan.settings)
         meta_ws = wb.add_worksheet(spec.sheets.meta)
         for r, row in enumerate(meta.rows()):
             for c, value in enumerate(row):
