@@ -11,6 +11,7 @@ from xlsxwriter import Workbook
 from ..atomic import atomic_path
 from ..check.report import FileReport, Report
 from ..check.rules import RuleSet
+from ..template.writer import text_height
 
 STATUS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法打开"}
 HEADER = ["序号", "单位编码", "单位名称", "报送情况", "文件", "审核结果", "错误数", "警告数",
@@ -92,14 +93,46 @@ def write_summary(path: Path, report: Report, rules: RuleSet, units: list | None
         wb.close()
 
 
+# Column widths chosen so that each sheet fits A4 landscape at (nearly) full size: the text
+# stays at 9 pt or more when fitted to the page width; long values wrap instead.
+SUMMARY_WIDTHS = (5, 9, 20, 8, 30, 8, 6, 6, 32, 22)
+DETAIL_WIDTHS = (26, 8, 16, 16, 7, 5, 6, 16, 48)
+
+
+def _fit_row(ws, row: int, values, widths) -> None:
+    """A row tall enough for its wrapped text (neither Excel nor LibreOffice grows rows of a
+    generated file reliably when it is opened or printed)."""
+    need = max((text_height(v, w) for v, w in zip(values, widths) if v), default=15)
+    if need > 15:
+        ws.set_row(row, need)
+
+
+def _columns(ws, widths) -> None:
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+
+
+def _print_setup(ws, *, landscape: bool, repeat_row: int | None) -> None:
+    ws.set_paper(9)   # A4
+    ws.set_landscape() if landscape else ws.set_portrait()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_footer("&C&\"宋体\"&9第 &P 页，共 &N 页")
+    if repeat_row is not None:
+        ws.repeat_rows(repeat_row)
+
+
 class _Formats:
     def __init__(self, wb):
         base = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True}
         self.title = wb.add_format({**base, "font_name": "黑体", "font_size": 14, "bold": True,
                                     "text_wrap": False})
         self.note = wb.add_format({**base, "text_wrap": False})
+        self.headline = wb.add_format({**base})
         self.header = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1})
         self.cell = wb.add_format({**base, "border": 1})
+        self.number = wb.add_format({**base, "border": 1, "align": "center"})
         self.status = {k: wb.add_format({**base, "border": 1, "bg_color": color})
                        for k, color in (("通过", "#C6EFCE"), ("有警告", "#FFEB9C"),
                                         ("有错误", "#FFC7CE"), ("无法打开", "#FFC7CE"),
@@ -117,31 +150,30 @@ def _summary_sheet(wb, f: _Formats, report: Report, rules: RuleSet, units) -> No
     line = (f"应报 {len(units)} 个单位，已报 {returned} 个，未报 {len(units) - returned} 个；"
             if units is not None else f"收到 {returned} 个单位的表格；")
     line += f"需退回修改 {to_fix} 个单位；无法识别或无法打开的文件 {len(others)} 个（见“其他文件”）。"
-    ws.write_string(1, 0, line, f.note)
+    ws.merge_range(1, 0, 1, len(HEADER) - 1, line, f.headline)
+    ws.set_row(1, text_height(line, sum(SUMMARY_WIDTHS)))
     for c, h in enumerate(HEADER):
         ws.write_string(3, c, h, f.header)
     for n, row in enumerate(rows, start=1):
         r = 3 + n
         fr = row.counted
         status = STATUS[fr.status] if fr else "未报送"
-        values = [str(n), row.code, row.name, row.returned,
-                  Path(fr.path).name if fr else "", status]
-        for c, v in enumerate(values):
+        ws.write_number(r, 0, n, f.number)
+        values = [row.code, row.name, row.returned, Path(fr.path).name if fr else "", status]
+        for c, v in enumerate(values, start=1):
             fmt = f.status[v] if c in (3, 5) and v in f.status else f.cell
             ws.write_string(r, c, v, fmt)
         ws.write_number(r, 6, fr.errors if fr else 0, f.cell)
         ws.write_number(r, 7, fr.warnings if fr else 0, f.cell)
         ws.write_string(r, 8, top_problems(fr, rules) if fr else "", f.cell)
         ws.write_string(r, 9, _note(row), f.cell)
-    for c, width in enumerate((5, 10, 26, 9, 40, 9, 7, 7, 50, 40)):
-        ws.set_column(c, c, width)
+        _fit_row(ws, r, [str(n), *values, "", "", top_problems(fr, rules) if fr else "",
+                         _note(row)], SUMMARY_WIDTHS)
+    _columns(ws, SUMMARY_WIDTHS)
     ws.freeze_panes(4, 0)
     if rows:
         ws.autofilter(3, 0, 3 + len(rows), len(HEADER) - 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(3)
+    _print_setup(ws, landscape=True, repeat_row=3)
 
     ow = wb.add_worksheet("其他文件")
     for c, h in enumerate(("文件", "结果", "说明")):
@@ -152,8 +184,9 @@ def _summary_sheet(wb, f: _Formats, report: Report, rules: RuleSet, units) -> No
         ow.write_string(r, 0, Path(x.path).name, f.cell)
         ow.write_string(r, 1, STATUS[x.status], f.status.get(STATUS[x.status], f.cell))
         ow.write_string(r, 2, reason, f.cell)
-    for c, width in enumerate((45, 10, 90)):
-        ow.set_column(c, c, width)
+        _fit_row(ow, r, [Path(x.path).name, "", reason], (40, 10, 80))
+    _columns(ow, (40, 10, 80))
+    _print_setup(ow, landscape=True, repeat_row=0)
 
 
 def _detail_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
@@ -169,11 +202,12 @@ def _detail_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
         for r, row in enumerate(data, start=1):
             for c, v in enumerate(row):
                 ws.write_string(r, c, v, f.cell)
+            _fit_row(ws, r, row, DETAIL_WIDTHS)
     else:
         ws.write_string(0, 0, "没有发现问题。", f.note)
-    for c, width in enumerate((40, 10, 24, 22, 9, 6, 7, 22, 70)):
-        ws.set_column(c, c, width)
+    _columns(ws, DETAIL_WIDTHS)
     ws.freeze_panes(1, 0)
+    _print_setup(ws, landscape=True, repeat_row=0)
 
 
 def _rule_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
@@ -191,15 +225,21 @@ def _rule_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
         ws.write_string(n, 2, "错误" if rule.severity == "error" else "警告", f.cell)
         ws.write_number(n, 3, counts[rule.code], f.cell)
         ws.write_number(n, 4, units[rule.code], f.cell)
-    for c, width in enumerate((8, 30, 6, 8, 10)):
-        ws.set_column(c, c, width)
+    _columns(ws, (8, 34, 6, 8, 10))
+    _print_setup(ws, landscape=False, repeat_row=None)
     if used:
-        shown = min(len(used), 15)
+        # below the table, every rule labelled, the whole sheet on one page
         chart = wb.add_chart({"type": "bar"})
-        chart.add_series({"name": "问题数", "categories": ["规则统计", 1, 1, shown, 1],
-                          "values": ["规则统计", 1, 3, shown, 3], "fill": {"color": "#C0504D"}})
-        chart.set_title({"name": "各规则发现的问题数（前 15）", "name_font": {"name": "宋体"}})
-        chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
+        chart.add_series({"name": "问题数", "categories": ["规则统计", 1, 1, len(used), 1],
+                          "values": ["规则统计", 1, 3, len(used), 3], "fill": {"color": "#C0504D"},
+                          "data_labels": {"value": True, "font": {"name": "宋体", "size": 9}}})
+        chart.set_title({"name": "各规则发现的问题数", "name_font": {"name": "宋体", "size": 12}})
+        # in a bar chart the y axis holds the categories: every rule, most frequent on top
+        chart.set_y_axis({"reverse": True, "interval_unit": 1,
+                          "num_font": {"name": "宋体", "size": 9}})
+        chart.set_x_axis({"num_font": {"name": "宋体", "size": 9}, "min": 0,
+                          "major_gridlines": {"visible": True}})
         chart.set_legend({"none": True})
-        chart.set_size({"width": 640, "height": 40 + 24 * shown})
-        ws.insert_chart(1, 6, chart)
+        chart.set_size({"width": 480, "height": 60 + 22 * len(used)})
+        ws.insert_chart(len(used) + 2, 0, chart, {"x_offset": 4, "y_offset": 4})
+        ws.fit_to_pages(1, 1)

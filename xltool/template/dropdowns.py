@@ -59,7 +59,7 @@ def _alert(title: str, message: str) -> dict:
 
 
 def _indicator_validations(ws: Worksheet, col, prompts: dict, tier1: str,
-                           tier2_prefix: str) -> None:
+                           tier2_prefix: str, units_open: bool = False) -> None:
     """The dropdowns and value check of an indicator table; `col(key)` is a column's body."""
     t1 = col("tier1")
     row = t1.row1 + 1  # formulas are written for the first body row; Excel shifts them per row
@@ -88,7 +88,7 @@ def _indicator_validations(ws: Worksheet, col, prompts: dict, tier1: str,
         "value": f'=IF({op_ref}="{QUALITATIVE_OPERATOR}",COUNTIF(xt_qual,{value_cell})>0,'
                  f"ISNUMBER({value_cell}))",
         **_alert("指标值", "定量指标的指标值只填数字（如 95）；符号为“定性”时填 优、良、中、差、是 或 否。")})
-    if spec.lists.units_open:   # the county allows other units: Excel asks, then accepts
+    if units_open:   # the county allows other units: Excel asks, then accepts
         validate(col("unit"), "unit", {
             "validate": "list", "source": "=xt_units", "error_type": "warning",
             **_alert("计量单位", "这个计量单位不在下拉列表中。确需使用请点“是”，审核时会提醒核实；"
@@ -106,7 +106,8 @@ def add_dept_validations(ws: Worksheet, spec: TemplateSpec) -> None:
     d = spec.dept
     ind = d.indicators
     prompts = {c.key: c.prompt for c in ind.columns}
-    _indicator_validations(ws, ind.column, prompts, DEPT_TIER1, DEPT_TIER2_PREFIX)
+    _indicator_validations(ws, ind.column, prompts, DEPT_TIER1, DEPT_TIER2_PREFIX,
+                           spec.lists.units_open)
     area = ind.column("area")
     title, message = prompts["area"]
     ws.data_validation(area.row1, area.col1, area.row2, area.col2, {
@@ -132,7 +133,8 @@ def add_dept_validations(ws: Worksheet, spec: TemplateSpec) -> None:
 def add_project_validations(ws: Worksheet, spec: TemplateSpec, input_fields: set[str]) -> None:
     """Dropdowns, numeric checks and prompts on the input cells of one project sheet."""
     prompts = {c.key: c.prompt for c in spec.project.indicators.columns}
-    _indicator_validations(ws, spec.indicator_column, prompts, TIER1, TIER2_PREFIX)
+    _indicator_validations(ws, spec.indicator_column, prompts, TIER1, TIER2_PREFIX,
+                           spec.lists.units_open)
 
     plan_title, plan_message = spec.project.plan.prompt
     first_plan, last_plan = spec.plan_cells[0], spec.plan_cells[-1]

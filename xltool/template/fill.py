@@ -14,6 +14,7 @@ from ..atomic import atomic_path
 from .cells import CellRange
 from .spec import INDICATOR_KEYS
 from ..values import split_target
+from .writer import text_height
 
 SeedRow = list  # [一级, 二级, 三级, 描述, 指标值（原表写法，如 ≥95百分比）, 依据]
 
@@ -64,6 +65,41 @@ def fill_sheet(ws, project: dict) -> None:
                 ws.cell(body.row1 + 1 + i, body.col1 + 1 + j).value = value
     for ref, value in (project.get("cells") or {}).items():
         ws[ref] = value
+    fit_rows(ws)
+
+
+def fit_rows(ws) -> None:
+    """Row heights that show the wrapped text of every input row (openpyxl, unlike Excel, does
+    not grow a row while values are written into it)."""
+    for name in ("xt_purpose", "xt_goal", "xt_indicators"):
+        if name not in ws.defined_names:
+            continue
+        rng = _target(ws, name)
+        for r in range(rng.row1, rng.row2 + 1):
+            need = 0.0
+            for c in range(rng.col1, rng.col2 + 1):
+                value = ws.cell(r + 1, c + 1).value
+                if value in (None, ""):
+                    continue
+                width = _merged_width(ws, r + 1, c + 1)
+                need = max(need, text_height(str(value), width))
+            current = ws.row_dimensions[r + 1].height or 15
+            if need > current:
+                ws.row_dimensions[r + 1].height = need
+
+
+def _merged_width(ws, row: int, col: int) -> float:
+    """Width in characters of the cell, or of the merged range it starts."""
+    cols = [col]
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row == row and merged.min_col == col:
+            cols = list(range(merged.min_col, merged.max_col + 1))
+            break
+    widths: dict[int, float] = {}
+    for dim in ws.column_dimensions.values():   # one entry may cover several columns (min..max)
+        if dim.customWidth and dim.min and dim.max:
+            widths.update({c: dim.width for c in range(dim.min, dim.max + 1)})
+    return sum(widths.get(c, 8.43) for c in cols)
 
 
 def _fill_table(ws, name: str, rows: list[list]) -> None:

@@ -26,7 +26,7 @@ SHEET_PROTECTION = {
     "delete_rows": False, "insert_columns": False, "delete_columns": False, "sort": False,
     "autofilter": False, "objects": False, "scenarios": False,
 }
-UNIT_LINE_FORMULA = "=xt_unit_code&xt_unit_name"
+UNIT_LINE_FORMULA = '=xt_unit_code&" "&xt_unit_name'
 
 
 @dataclass
@@ -154,7 +154,7 @@ def _write_project(wb, st: Styles, spec: TemplateSpec, plan: WorkbookPlan, name:
     unit = plan.unit
     sh.put(p.unit_line, None, st.plain, locked=True)
     ws.write_formula(p.unit_line.row1, p.unit_line.col1, UNIT_LINE_FORMULA, st.plain,
-                     f"{unit.code}{unit.name}" if unit else "")
+                     f"{unit.code} {unit.name}" if unit else "")
     for label in p.labels:
         sh.put(label.range, label.text, st.label if label.style == "label" else st.plain_right,
                locked=True)
@@ -206,8 +206,17 @@ def _created(stamp: str) -> datetime:
 def _height(text: str, rng: CellRange, p) -> float:
     """Points a row needs to show `text` wrapped in the columns of `rng` (10 pt 宋体)."""
     width = sum(p.column_widths.get(col_letters(c), 8.43) for c in range(rng.col1, rng.col2 + 1))
-    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) * 0.95
-    return 14 * max(1, math.ceil(units / max(width - 1, 1))) + 4
+    return text_height(text, width)
+
+
+def text_height(text: str, width: float, points: float = 10) -> float:
+    """Points a row needs to show `text` wrapped in a cell `width` characters wide (宋体 at
+    `points`). Errs on the generous side: a line too many is white space, a line too few
+    is text cut off or printed over the next row."""
+    per_line = max((width - 1.5) * 10 / points, 1)
+    lines = sum(max(1, math.ceil(sum(2 if ord(ch) > 0x2E80 else 1.1 for ch in part) / per_line))
+                for part in str(text).split("\n"))
+    return round(lines * points * 1.45 + 4, 1)
 
 
 def _quoted(sheet: str) -> str:
