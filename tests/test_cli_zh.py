@@ -57,7 +57,6 @@ def test_version():
     (["generate", "名单.csv", "-o", "下发", "--year", "二〇二五"], "例如：--year 2025。"),
     (["check", "收回", "--bogus"], "没有选项 --bogus。"),
     (["check", "收回", "-o"], "选项 -o 后面要写上一个值，例如：--out 审核报告。"),
-    (["generate", "名单.csv", "--year", "2025"], "缺少选项 -o/--out"),
     (["chekc"], "没有“chekc”这个命令。可用的命令：generate、check、rules"),
 ])
 def test_usage_errors_are_chinese_sentences_saying_what_to_type(args, expected):
@@ -67,6 +66,13 @@ def test_usage_errors_are_chinese_sentences_saying_what_to_type(args, expected):
     assert "Traceback" not in result.output and not ENGLISH.search(result.output), result.output
     assert re.search(r"用法：xltool \S+", result.output)
     assert "--help”查看帮助。" in result.output
+
+
+def test_generate_without_output_folder_says_what_to_add():
+    result = run("generate", "名单.csv", "--year", "2025")
+    assert result.exit_code == 2
+    assert "请用 -o 指定输出文件夹，例如：xltool generate 名单.xlsx -o 下发 --year 2025。" \
+        in result.output
 
 
 def test_a_missing_argument_gets_an_example_command():

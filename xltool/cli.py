@@ -254,7 +254,12 @@ def check_cmd(
     settings_file: Optional[Path] = typer.Option(
         None, "--settings", metavar="文件",
         help="县设置文件；不写时使用生成时记入 xltool-manifest.json 的设置（用 --units 指定）。"),
+    pdf: bool = typer.Option(False, "--pdf",
+                             help="同时为每个有问题的文件生成可打印的 PDF 问题清单（与 -o 一起用，"
+                                  "需要安装 LibreOffice）。"),
 ) -> None:
+    if pdf and report_dir is None:
+        raise fail("--pdf 要和 -o 一起使用，例如：xltool check 收回/ -o 审核报告 --pdf。", 2)
     if jobs is not None and jobs < 1:
         raise fail("--jobs 应为不小于 1 的整数，例如 --jobs 2。", 2)
     jobs = jobs or os.cpu_count() or 1
@@ -291,7 +296,7 @@ def check_cmd(
                              units=expected, workers=workers,
                              progress=step("审核", len(files)), exclude=report_dir)
         if report_dir is not None:
-            from .report.outputs import RETURNS_DIR, needs_copy, write_outputs
+            from .report.outputs import RETURNS_DIR, needs_copy, report_time, write_outputs
 
             try:
                 outputs, problems = write_outputs(
@@ -299,6 +304,16 @@ def check_cmd(
                     step("生成标注副本", sum(needs_copy(f) for f in report.files)))
             except OSError as exc:
                 raise fail(f"无法写入报告文件夹 {report_dir}：{os_reason(exc)}。")
+            pdfs = []
+            if pdf:
+                from .report.issuelist import PDF_DIR, PdfError, write_issue_pdfs
+
+                try:
+                    pdfs = write_issue_pdfs(report, report_dir, rules, report_time())
+                except PdfError as exc:
+                    problems.append(str(exc))
+                except OSError as exc:
+                    problems.append(f"无法写入 PDF 问题清单：{os_reason(exc)}。")
     if json_out == "-":
         write_json(report, None)
     else:
@@ -307,8 +322,10 @@ def check_cmd(
             for problem in problems:
                 err.print(f"[yellow]注意：[/]{problem}", highlight=False)
             out.print(f"汇总表：{outputs.summary}；JSON：{outputs.json}；"
-                      f"标注副本 {len(outputs.annotated)} 份在 {outputs.summary.parent / RETURNS_DIR}",
+                      f"标注副本 {len(outputs.annotated)} 份在 {outputs.summary.parent / RETURNS_DIR}。",
                       highlight=False)
+            if pdfs:
+                out.print(f"PDF 问题清单 {len(pdfs)} 份在 {report_dir / PDF_DIR}。", highlight=False)
         if json_out:
             try:
                 write_json(report, Path(json_out))
