@@ -235,7 +235,7 @@ def _load_rules(path: Optional[Path]) -> RuleSet:
 @app.command("check", cls=ZhCommand, help="审核报回的填报表（文件或文件夹），逐格列出问题。")
 def check_cmd(
     paths: list[Path] = typer.Argument(..., metavar="文件或文件夹...",
-                                       help="报回的表格文件，或存放它们的文件夹（含子文件夹和 zip 压缩包）。"),
+                                       help="报回的表格文件，或存放它们的文件夹（含子文件夹）。"),
     units: Optional[Path] = typer.Option(None, "--units", metavar="文件",
                                          help="分发名单或生成时的 xltool-manifest.json，用来列出未报送的单位。"),
     rules_file: Optional[Path] = typer.Option(None, "--rules", metavar="文件",
@@ -287,8 +287,8 @@ def check_cmd(
     except UnitsError as exc:
         raise fail(str(exc), 2)
     if not files and expected is None:
-        raise fail(f"在 {'、'.join(str(p) for p in paths)} 中没有找到要审核的表格文件（.xlsx、.xls、"
-                   ".ods 或 zip 压缩包）。请检查路径；如要列出哪些单位还没有报送，请加上 "
+        raise fail(f"在 {'、'.join(str(p) for p in paths)} 中没有找到要审核的表格文件（.xlsx、.xls 或 "
+                   ".ods）。请检查路径；如要列出哪些单位还没有报送，请加上 "
                    "--units 下发/xltool-manifest.json。", 2)
     show = not quiet and json_out != "-" and out.is_terminal
     with progress_bar(show) as step, Workers(jobs) as workers:
