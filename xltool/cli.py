@@ -166,11 +166,12 @@ def generate_cmd(
         unit = f"{g.unit_code} {g.unit_name}" if g.unit_code else "（空白模板）"
         out.print(f"  {unit}，{g.projects} 个项目", markup=False, highlight=False, soft_wrap=True)
         out.print(f"      {g.file}", markup=False, highlight=False, soft_wrap=True)
-    out.print(f"输出文件夹：{batch.out_dir}", markup=False, highlight=False, soft_wrap=True)
+    out.print(f"填报表已写入文件夹 {batch.out_dir}。", markup=False, highlight=False, soft_wrap=True)
     if settings_file is not None:
         out.print(f"已按县设置 {settings_file} 生成，设置已记入 {MANIFEST_NAME}。", markup=False,
                   highlight=False, soft_wrap=True)
-    out.print(f"分发清单：{MANIFEST_NAME}、{MANIFEST_CSV_NAME}（县局留存，勿外发）")
+    out.print(f"{MANIFEST_NAME} 和 {MANIFEST_CSV_NAME} 是生成记录，请县局留存，不要外发。",
+              markup=False, highlight=False, soft_wrap=True)
     if batch.password_generated:
         out.print(f"保护密码（随机生成，已记入 {MANIFEST_NAME}，请妥善保存）：[bold]{batch.password}[/]",
                   highlight=False)
@@ -321,7 +322,7 @@ def check_cmd(
         if report_dir is not None:
             for problem in problems:
                 err.print(f"[yellow]注意：[/]{problem}", highlight=False)
-            out.print(f"汇总表：{outputs.summary}；JSON：{outputs.json}；"
+            out.print(f"汇总表已写入 {outputs.summary}，JSON 结果已写入 {outputs.json}，"
                       f"标注副本 {len(outputs.annotated)} 份在 {outputs.summary.parent / RETURNS_DIR}。",
                       highlight=False)
             if pdfs:
@@ -331,7 +332,7 @@ def check_cmd(
                 write_json(report, Path(json_out))
             except OSError as exc:
                 raise fail(f"无法写入 {json_out}：{os_reason(exc)}。")
-            out.print(f"JSON 结果已写入 {json_out}")
+            out.print(f"JSON 结果已写入 {json_out}。", markup=False, highlight=False)
     raise typer.Exit(1 if report.failed else 0)
 
 
