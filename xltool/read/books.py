@@ -356,7 +356,7 @@ def _mb(n: int) -> str:
 def _guard_zip(path: Path) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise Unreadable("文件已损坏（压缩结构不完整，可能是附件没有下载完整）。请重新保存后报送。") from exc
     infos = zf.infolist()
     total = sum(i.file_size for i in infos)
