@@ -45,11 +45,21 @@ def _round(tmp_path, settings: str | None):
                                  "--year", "2025", "--password", "county-2025"])
     assert result.exit_code == 0, result.output
     src = next((county / "下发").glob("489001_*.xlsx"))
-    sheet = openpyxl.load_workbook(src, read_only=True).sheetnames[1]
+    sheet = _first_project(src)
     returned = tmp_path / "收回" / src.name
     returned.parent.mkdir()
     fill_workbook(src, returned, projects={sheet: {"indicators": INDICATORS}})
     return county, src, returned, sheet
+
+
+def _first_project(path):
+    return next(n for n in openpyxl.load_workbook(path, read_only=True).sheetnames
+                if n.startswith(("1.", "项目1")))
+
+
+def _sheet_xml(path):
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    return xml_of(path, f"xl/worksheets/sheet{names.index(_first_project(path)) + 1}.xml")
 
 
 def _issues(report, code):
@@ -70,7 +80,7 @@ def test_county_units_are_in_the_dropdown_and_accepted_by_the_check(tmp_path):
     units = _unit_list(src)
     assert units[0] == "百分比" and units[-3:] == ["个百分点", "座", "立方米"]
     # the unit dropdown warns (Excel asks "continue?") instead of refusing
-    sheet_xml = xml_of(src, "xl/worksheets/sheet2.xml")
+    sheet_xml = _sheet_xml(src)
     assert 'errorStyle="warning"' in sheet_xml and "xt_units" in sheet_xml
 
     result = runner.invoke(app, ["check", str(returned.parent), "--units",
@@ -87,7 +97,7 @@ def test_county_units_are_in_the_dropdown_and_accepted_by_the_check(tmp_path):
 def test_the_same_return_without_settings_refuses_those_units(tmp_path):
     county, src, returned, sheet = _round(tmp_path, None)
     assert "座" not in _unit_list(src)
-    assert 'errorStyle="warning"' not in xml_of(src, "xl/worksheets/sheet2.xml")
+    assert 'errorStyle="warning"' not in _sheet_xml(src)
     report = check_paths([returned.parent], units=load_expected(county / "下发" / MANIFEST_NAME))
     assert [c for c, s in _issues(report, "XT504")] == ["G10", "G11", "G12", "G13"]
     assert {s for c, s in _issues(report, "XT504")} == {"error"}
@@ -115,7 +125,7 @@ def test_list_template_then_settings_beside_it(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "名单.xlsx").worksheets[0]
     header = [c.value for c in ws[1]]
     assert header == ["单位编码", "单位名称", "项目编码", "项目名称", "预算数", "财政资金",
-                      "其他资金", "资金用途"]
+                      "其他资金", "资金用途", "基本支出"]
     assert ws["A2"].value == "484001" and "示例" in ws["B2"].value
     settings = load_settings(tmp_path / "县设置.yaml")      # the commented file is valid as is
     assert "座" in settings.units.added and settings.units.outside == "禁止"

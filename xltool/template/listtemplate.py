@@ -11,7 +11,7 @@ from .distlist import EXAMPLE_MARK, OPTIONAL, REQUIRED
 from .settings import SETTINGS_NAME, SETTINGS_TEMPLATE
 
 EXAMPLE_ROW = ["484001", EXAMPLE_MARK + "玉田县林西镇人民政府本级", "13022925P00JXC419936N",
-               "农村人居环境整治", 100000, 80000, 20000, "村庄保洁、垃圾清运"]
+               "农村人居环境整治", 100000, 80000, 20000, "村庄保洁、垃圾清运", None]
 NOTES = {
     "单位编码": "预算系统中的单位编码，如 484001。按文本填写，开头的 0 不会丢。",
     "单位名称": "单位全称，与预算批复一致。同一单位的每个项目各占一行，单位编码和名称都要填。",
@@ -21,6 +21,7 @@ NOTES = {
     "财政资金": "单位为元。",
     "其他资金": "单位为元；没有则填 0 或不填。",
     "资金用途": "可不填；填了会预填到表中，乡镇不能修改。",
+    "基本支出": "可不填。单位的基本支出（元），填在该单位的任一行即可，会预填到部门整体绩效目标表中。",
 }
 
 
@@ -42,14 +43,16 @@ def write_list_template(path: str | Path, *, settings: bool = True) -> list[Path
         text = wb.add_format({"num_format": "@", "border": 1, "font_color": "#7F7F7F"})
         money = wb.add_format({"num_format": "#,##0.00", "border": 1, "font_color": "#7F7F7F"})
         ws = wb.add_worksheet("分发名单")
-        widths = [12, 34, 26, 30, 14, 14, 14, 30]
+        widths = [12, 34, 26, 30, 14, 14, 14, 30, 14]
         for col, (name, w) in enumerate(zip(columns, widths)):
             ws.write_string(0, col, name, head)
             ws.set_column(col, col, w, wb.add_format({"num_format": "@"}) if col < 4 or
-                          col == 7 else wb.add_format({"num_format": "#,##0.00"}))
+                          name == "资金用途" else wb.add_format({"num_format": "#,##0.00"}))
             ws.write_comment(0, col, NOTES[name], {"x_scale": 2})
         for col, value in enumerate(EXAMPLE_ROW):
-            if isinstance(value, str):
+            if value is None:
+                ws.write_blank(1, col, None, money)
+            elif isinstance(value, str):
                 ws.write_string(1, col, value, text)
             else:
                 ws.write_number(1, col, value, money)
