@@ -108,7 +108,7 @@ def generate_cmd(
     unit_list: Optional[Path] = typer.Argument(None, metavar="名单",
                                                help="分发名单（.xlsx 或 .csv 文件）。"),
     out_dir: Optional[Path] = typer.Option(None, "-o", "--out", metavar="文件夹",
-                                           help="必填。生成的填报表放在这个文件夹里。"),
+                                           help="生成的填报表放在这个文件夹里（生成时必填）。"),
     year: Optional[int] = typer.Option(None, "--year", metavar="年度",
                                       help="预算年度（必填），如 2025。"),
     blank: bool = typer.Option(False, "--blank", help="生成一份不指定单位的空白模板。"),
