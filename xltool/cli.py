@@ -344,6 +344,78 @@ def rules_cmd(
     print_rules(_load_rules(rules_file), out.get())
 
 
+@app.command("export", help="把审核通过的报表汇编成绩效目标汇总表（或导入预算系统用的 CSV）和公开用的 Word 文档。")
+def export_cmd(
+    paths: list[Path] = typer.Argument(..., metavar="文件或文件夹...",
+                                       help="报回的表格，或包含它们的文件夹（含子文件夹）"),
+    out_dir: Path = typer.Option(..., "-o", "--out", help="输出文件夹"),
+    units: Optional[Path] = typer.Option(None, "--units",
+                                         help="分发名单或 xltool-manifest.json：只导出名单内的单位，并列出未报送的"),
+    include_errors: bool = typer.Option(False, "--include-errors",
+                                        help="审核有错误的报表也导出（标注“有错误”）"),
+    fmt: str = typer.Option("xlsx", "--format", help="xlsx（默认，一个汇总工作簿）或 csv（每张表一个文件）"),
+    encoding: str = typer.Option("utf-8", "--encoding",
+                                 help="CSV 编码：utf-8（默认，带 BOM）或 gbk（较旧的系统）"),
+    mapping: Optional[Path] = typer.Option(None, "--mapping",
+                                           help="映射文件（YAML）：按预算系统导入模板改列名、列序和代码"),
+    docx: bool = typer.Option(False, "--docx", help="为每个单位生成公开用的绩效目标 Word 文档"),
+    pdf: bool = typer.Option(False, "--pdf", help="同时把 Word 文档转成 PDF（需要 LibreOffice）"),
+    rules_file: Optional[Path] = typer.Option(None, "--rules", help="规则文件（YAML），默认内置规则"),
+    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", min=1,
+                             help="同时处理的进程数（默认为 CPU 核数）"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条"),
+) -> None:
+    from .export.mapping import MappingError
+    from .export.consolidated import EncodingProblem
+    from .export.run import ExportError, export
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"找不到：{'、'.join(missing)}。", 2)
+    if any(p.is_dir() and p.resolve() == out_dir.resolve() for p in paths):
+        raise fail("输出文件夹不能就是报回表格所在的文件夹，请用 -o 另指定一个文件夹。", 2)
+    rules = _load_rules(rules_file)
+    if not find_returns(paths, out_dir):
+        raise fail("没有找到要导出的表格文件（.xlsx）。", 2)
+    try:
+        expected = load_expected(units) if units else None
+    except UnitsError as exc:
+        raise fail(str(exc), 2)
+    try:
+        with progress_bar(not quiet and out.is_terminal) as step, Workers(jobs) as workers:
+            result = export(paths, out_dir, units=expected, rules=rules,
+                            include_errors=include_errors, fmt=fmt.lower(), encoding=encoding,
+                            mapping=mapping, docx=docx, pdf=pdf, workers=workers,
+                            progress=step)
+    except (MappingError, ExportError) as exc:
+        raise fail(str(exc), 2)
+    except EncodingProblem as exc:
+        raise fail(str(exc), 1)
+    except OSError as exc:
+        raise fail(f"无法写入输出文件夹 {out_dir}：{os_reason(exc)}。请检查路径和权限。")
+    c = result.collected
+    projects = sum(len(u.projects) for u in c.units)
+    out.print(f"已导出 {len(c.units)} 个单位、{projects} 个项目。", highlight=False)
+    if c.left_out:
+        table = Table(title=f"未导出 {len(c.left_out)} 项（也列在输出的“未导出”表中）")
+        for column in ("单位编码", "单位名称", "文件"):
+            table.add_column(column, overflow="fold")
+        table.add_column("原因", overflow="fold")
+        for x in c.left_out:
+            table.add_row(x.unit_code or "—", x.unit_name or "—", x.file or "—", x.reason)
+        out.print(table)
+    for path in result.files:
+        out.print(f"已写入：{path}", highlight=False)
+    if result.documents:
+        out.print(f"Word 文档 {len(result.documents)} 份：{result.documents[0].parent}",
+                  highlight=False)
+    if result.pdfs:
+        out.print(f"PDF {len(result.pdfs)} 份：{result.pdfs[0].parent}", highlight=False)
+    for problem in result.problems:
+        err.print(f"[yellow]注意：[/]{problem}", highlight=False)
+    raise typer.Exit(0 if c.units else 1)
+
+
 @contextmanager
 def progress_bar(show: bool):
     """step(label, total) -> a callback advancing a rich progress bar (or None when hidden)."""

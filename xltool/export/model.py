@@ -1,0 +1,144 @@
+"""What a return says, as the deliverables need it: typed values, nothing about cells.
+
+Built once from the reader's model (with the checks' own interpretation of values, so the
+export reads a cell exactly as the checker did); the consolidated table, the CSV files and the
+Word document are all written from these objects, never by reading cells again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..check.checks.budget import amount
+from ..check.checks.completeness import used_projects
+from ..check.checks.indicators import interpret
+from ..check.checks.plan import plan_values
+from ..read.reader import ReadWorkbook
+from ..values import PERCENT_UNIT, QUALITATIVE, clean_text
+
+QUANTITATIVE_KIND = "定量"
+QUALITATIVE_KIND = "定性"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    tier1: str
+    tier2: str
+    tier3: str
+    description: str
+    operator: str            # ≥ ≤ = > < or 定性; "" when missing
+    value: Decimal | str | None   # a number, or a word (优) for a qualitative indicator
+    unit: str                # "" when none
+    basis: str
+
+    @property
+    def kind(self) -> str:
+        return QUALITATIVE_KIND if self.operator == QUALITATIVE or isinstance(self.value, str) \
+            else QUANTITATIVE_KIND
+
+    @property
+    def printed(self) -> str:
+        """指标值 as the published tables print it: ≥95百分比, ≥2次, 优."""
+        if self.value is None:
+            return ""
+        if isinstance(self.value, str):
+            return self.value
+        op = "" if self.operator == QUALITATIVE else self.operator
+        return f"{op}{number_text(self.value)}{self.unit}"
+
+
+@dataclass(frozen=True)
+class Project:
+    sheet: str
+    code: str
+    name: str
+    total: Decimal | None
+    fiscal: Decimal | None
+    other: Decimal | None
+    purpose: str
+    plan: tuple[Decimal | None, ...]     # percent at each checkpoint
+    goal: str
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass
+class UnitTargets:
+    """One unit's targets from the return that counts."""
+    code: str
+    name: str
+    file: str
+    status: str              # ok | warnings | errors (the check's)
+    digest: str
+    checkpoints: tuple[str, ...]
+    year: int | None = None
+    projects: list[Project] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+
+
+def number_text(number: Decimal) -> str:
+    """95 -> "95", 0.5 -> "0.5", 1E+2 -> "100"."""
+    text = format(number.normalize(), "f")
+    return text
+
+
+def amount_text(number: Decimal | None) -> str:
+    """An amount as the published tables print it: 20000.00 (no grouping)."""
+    return "" if number is None else format(number.quantize(Decimal("0.01")), "f")
+
+
+def _text(cell) -> str:
+    return clean_text(cell.value)
+
+
+def indicators_of(wb: ReadWorkbook, project) -> tuple[Indicator, ...]:
+    out = []
+    for row in project.indicators:
+        r = interpret(row, wb.spec)
+        value: Decimal | str | None = r.number if r.number is not None else r.word
+        operator = r.operator or r.operator_text
+        unit = r.unit or r.unit_text
+        if r.number is not None and unit == "" and r.written_unit:
+            unit = r.written_unit
+        if isinstance(value, str) and operator == "":
+            operator = QUALITATIVE
+        out.append(Indicator(r.tier1, r.tier2, r.tier3, _text(row["description"]), operator,
+                             value, unit if value is not None and not isinstance(value, str)
+                             else "", _text(row["basis"])))
+    return tuple(out)
+
+
+def project_of(wb: ReadWorkbook, project) -> Project:
+    f = project.fields
+    plan = {name: number for name, _, number in plan_values(wb, project)}
+    return Project(
+        sheet=project.name, code=_text(f["project_code"]), name=_text(f["project_name"]),
+        total=amount(f["budget_total"]), fiscal=amount(f["budget_fiscal"]),
+        other=amount(f["budget_other"]), purpose=_text(f["purpose"]),
+        plan=tuple(plan.get(name) for name in wb.spec.checkpoints), goal=_goal(f["goal"]),
+        indicators=indicators_of(wb, project))
+
+
+def _goal(cell) -> str:
+    """The goal keeps its line breaks (numbered points), other whitespace tidied."""
+    if cell.value is None:
+        return ""
+    lines = [clean_text(line) for line in str(cell.value).splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def unit_targets(wb: ReadWorkbook, *, file: str, status: str, errors: int = 0,
+                 warnings: int = 0) -> UnitTargets:
+    """The typed targets of one return (a workbook the reader understood)."""
+    meta = wb.meta
+    return UnitTargets(
+        code=wb.unit_code or "", name=wb.unit_name or "", file=file, status=status,
+        digest=meta.digest if meta is not None else "",
+        checkpoints=tuple(wb.spec.checkpoints) if wb.spec else (),
+        year=meta.year if meta is not None else None,
+        projects=[project_of(wb, p) for p in used_projects(wb)] if wb.spec else [],
+        errors=errors, warnings=warnings)
+
+
+__all__ = ["Indicator", "Project", "UnitTargets", "unit_targets", "amount_text", "number_text",
+           "PERCENT_UNIT"]

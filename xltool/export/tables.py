@@ -1,0 +1,93 @@
+"""The consolidated tables (单位, 项目, 项目指标) as typed columns and rows.
+
+A table is what both the workbook and the CSV files are written from, after the mapping file
+(if any) has renamed, ordered, selected and recoded its columns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from .collect import STATUS
+from .model import UnitTargets
+
+Kind = Literal["text", "amount", "number", "value"]   # value: a number, or text when a word
+
+DEFAULT_CHECKPOINTS = ("3月底", "6月底", "10月底", "12月底")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = "text"
+    width: float = 14
+
+
+@dataclass
+class Table:
+    name: str
+    columns: list[Column]
+    rows: list[list[object]] = field(default_factory=list)   # str | Decimal | None
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def plan_header(checkpoint: str) -> str:
+    return f"{checkpoint}（%）"
+
+
+def unit_table(units: list[UnitTargets]) -> Table:
+    t = Table("单位", [Column("单位编码", width=12), Column("单位名称", width=30),
+                      Column("文件", width=48), Column("审核结果", width=10),
+                      Column("错误数", "number", 8), Column("警告数", "number", 8),
+                      Column("项目数", "number", 8), Column("标识摘要", width=20)])
+    for u in units:
+        t.rows.append([u.code, u.name, u.file, STATUS.get(u.status, u.status),
+                       Decimal(u.errors), Decimal(u.warnings), Decimal(len(u.projects)),
+                       u.digest])
+    return t
+
+
+def project_table(units: list[UnitTargets], checkpoints=DEFAULT_CHECKPOINTS) -> Table:
+    t = Table("项目", [Column("单位编码", width=12), Column("单位名称", width=26),
+                      Column("项目编码", width=26), Column("项目名称", width=30),
+                      Column("预算数", "amount", 14), Column("财政资金", "amount", 14),
+                      Column("其他资金", "amount", 14), Column("资金用途", width=40),
+                      *[Column(plan_header(c), "number", 10) for c in checkpoints],
+                      Column("绩效目标", width=50)])
+    for u in units:
+        for p in u.projects:
+            plan = list(p.plan[:len(checkpoints)]) + [None] * (len(checkpoints) - len(p.plan))
+            t.rows.append([u.code, u.name, p.code, p.name, p.total, p.fiscal, p.other,
+                           p.purpose, *plan, p.goal])
+    return t
+
+
+def indicator_table(units: list[UnitTargets]) -> Table:
+    t = Table("项目指标", [Column("单位编码", width=12), Column("单位名称", width=26),
+                        Column("项目编码", width=26), Column("项目名称", width=26),
+                        Column("一级指标", width=12), Column("二级指标", width=18),
+                        Column("三级指标", width=28), Column("指标内容", width=28),
+                        Column("符号", width=7), Column("指标值", "value", 10),
+                        Column("计量单位", width=10), Column("指标值确定依据", width=22),
+                        Column("指标性质", width=9)])
+    for u in units:
+        for p in u.projects:
+            for i in p.indicators:
+                t.rows.append([u.code, u.name, p.code, p.name, i.tier1, i.tier2, i.tier3,
+                               i.description, i.operator, i.value, i.unit, i.basis, i.kind])
+    return t
+
+
+def all_tables(units: list[UnitTargets]) -> list[Table]:
+    """Every table the export writes, in order (Part 1 tables join when returns carry it)."""
+    checkpoints = next((u.checkpoints for u in units if u.checkpoints), DEFAULT_CHECKPOINTS)
+    return [unit_table(units), project_table(units, checkpoints), indicator_table(units)]
+
+
+def table_columns() -> dict[str, list[str]]:
+    """Table name -> its column names (what a mapping file may refer to)."""
+    return {t.name: t.headers for t in all_tables([])}
