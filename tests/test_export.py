@@ -1,0 +1,243 @@
+"""`xltool export`: the consolidated workbook, CSV files with mapping files, what is left out."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from support import REPO, convert
+from typer.testing import CliRunner
+
+from xltool.cli import app
+
+runner = CliRunner()
+RETURNS = REPO / "examples" / "returns"
+MANIFEST = REPO / "examples" / "generated" / "xltool-manifest.json"
+SEED_RETURN = RETURNS / "484001_玉田县林西镇人民政府本级_2025年预算项目绩效目标表_已填.xlsx"
+BROKEN_RETURN = RETURNS / "489001_示例县东河镇人民政府本级_2025年预算项目绩效目标表_有错误.xlsx"
+SEED_DATA = yaml.safe_load((REPO / "examples" / "seed_2025_484001.yaml").read_text("utf-8"))
+EXAMPLE_MAPPING = REPO / "mappings" / "示例_预算一体化系统.yaml"
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def sheet_rows(path: Path, sheet: str) -> list[dict]:
+    ws = openpyxl.load_workbook(path)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+@pytest.fixture()
+def returns(tmp_path) -> Path:
+    """A returns folder as the county has it: a clean return and one with errors."""
+    folder = tmp_path / "收回"
+    folder.mkdir()
+    shutil.copy(SEED_RETURN, folder)
+    shutil.copy(BROKEN_RETURN, folder)
+    return folder
+
+
+def saved_later(src: Path, dest: Path, when: str = "2026-12-01T09:30:00Z") -> None:
+    """A copy whose own saved time is later, as when the township saves the file again."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
+            zout.writestr(item, data)
+
+
+def export(*args: str):
+    result = runner.invoke(app, ["export", *args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_consolidated_workbook(returns, tmp_path):
+    out = tmp_path / "汇编"
+    result = export(str(returns), "--units", str(MANIFEST), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    assert "已导出 1 个单位、5 个项目" in result.output
+    wb = openpyxl.load_workbook(out / "绩效目标汇总.xlsx")
+    assert wb.sheetnames == ["单位", "项目", "项目指标", "未导出"]
+    for name in ("单位", "项目", "项目指标", "未导出"):
+        ws = wb[name]
+        assert ws.freeze_panes == "A2"
+        (table,) = ws.tables.values()
+        assert table.autoFilter is not None and table.ref.startswith("A1:")
+        assert all(ws.column_dimensions[c].width >= 8 for c in "ABCD")
+    units = sheet_rows(out / "绩效目标汇总.xlsx", "单位")
+    assert [(u["单位编码"], u["审核结果"]) for u in units] == [("484001", "通过")]
+    projects = sheet_rows(out / "绩效目标汇总.xlsx", "项目")
+    assert [p["项目编码"] for p in projects] == [p["code"] for p in SEED_DATA["projects"]]
+    first = projects[0]
+    assert first["预算数"] == 20000 and isinstance(first["预算数"], (int, float))
+    assert [first[f"{c}（%）"] for c in ("3月底", "6月底", "10月底", "12月底")] == [25, 50, 75, 100]
+    assert first["绩效目标"] == SEED_DATA["projects"][0]["goal"]
+    # codes are text cells, amounts number cells
+    ws = wb["项目"]
+    assert ws["A2"].data_type == "s" and ws["C2"].data_type == "s" and ws["E2"].data_type == "n"
+    left = sheet_rows(out / "绩效目标汇总.xlsx", "未导出")
+    reasons = {(x["单位编码"], x["原因"].split("，")[0]) for x in left}
+    assert ("489001", "审核有 18 个错误") in reasons
+    assert ("489002", "未报送。") in reasons
+    assert "489001" in result.output and "未报送" in result.output
+
+
+def test_round_trip_indicators_are_exactly_the_returns(returns, tmp_path):
+    """Reading 项目指标 back gives the indicators the township entered, row for row."""
+    out = tmp_path / "汇编"
+    assert export(str(returns), "-o", str(out), "-q").exit_code == 0
+    rows = sheet_rows(out / "绩效目标汇总.xlsx", "项目指标")
+    got = [(r["项目编码"], r["一级指标"], r["二级指标"], r["三级指标"], r["指标内容"],
+            f"{r['符号']}{r['指标值']}{r['计量单位']}", r["指标值确定依据"], r["指标性质"])
+           for r in rows]
+    expected = [(p["code"], t1, t2, t3, desc, value, basis, "定量")
+                for p in SEED_DATA["projects"]
+                for t1, t2, t3, desc, value, basis in p["indicators"]]
+    assert got == expected
+    assert all(isinstance(r["指标值"], (int, float)) for r in rows)
+
+
+def test_include_errors_exports_them_marked(returns, tmp_path):
+    out = tmp_path / "汇编"
+    result = export(str(returns), "-o", str(out), "--include-errors", "-q")
+    assert result.exit_code == 0, result.output
+    units = {u["单位编码"]: u for u in sheet_rows(out / "绩效目标汇总.xlsx", "单位")}
+    assert units["489001"]["审核结果"] == "有错误" and units["489001"]["错误数"] == 18
+    rows = sheet_rows(out / "绩效目标汇总.xlsx", "项目指标")
+    words = [r for r in rows if r["三级指标"] == "垃圾无害化处理率"]
+    assert words[0]["指标值"] == "九十五"          # kept as typed, as text
+
+
+def test_bad_inputs_are_listed_and_returns_untouched(returns, tmp_path):
+    """Errors, an unreadable file, a unit with two files (the newer re-saved by LibreOffice)."""
+    (returns / "损坏的表格.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (returns / "说明.xlsx").write_text("这不是表格", encoding="utf-8")
+    resaved = convert(SEED_RETURN, "xlsx", tmp_path / "lo")
+    newer = returns / "再次报送" / "484001_林西镇_修改后.xlsx"
+    newer.parent.mkdir()
+    saved_later(resaved, newer)
+    before = digests(returns)
+    out = tmp_path / "汇编"
+    result = export(str(returns), "--units", str(MANIFEST), "-o", str(out), "--docx", "-q")
+    assert result.exit_code == 0, result.output
+    assert digests(returns) == before
+    units = sheet_rows(out / "绩效目标汇总.xlsx", "单位")
+    assert [(u["单位编码"], u["文件"]) for u in units] == [("484001", newer.name)]
+    left = {x["文件"]: x["原因"] for x in sheet_rows(out / "绩效目标汇总.xlsx", "未导出")}
+    assert newer.name in left[SEED_RETURN.name] and "最新" in left[SEED_RETURN.name]
+    assert left["损坏的表格.xlsx"].startswith("无法打开")
+    assert left["说明.xlsx"].startswith("无法打开")
+    assert "审核有 18 个错误" in left[BROKEN_RETURN.name]
+    rows = sheet_rows(out / "绩效目标汇总.xlsx", "项目指标")
+    assert len(rows) == sum(len(p["indicators"]) for p in SEED_DATA["projects"])
+    assert len(list((out / "绩效目标文档").glob("*.docx"))) == 1
+
+
+def test_output_inside_returns_folder_is_not_read_back(returns):
+    out = returns / "汇编"
+    assert export(str(returns), "-o", str(out), "-q").exit_code == 0
+    assert export(str(returns), "-o", str(out), "-q").exit_code == 0
+    units = sheet_rows(out / "绩效目标汇总.xlsx", "单位")
+    assert len(units) == 1
+
+
+def test_csv_utf8_with_bom_by_default(returns, tmp_path):
+    out = tmp_path / "csv"
+    result = export(str(returns), "-o", str(out), "--format", "csv", "-q")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.csv")) == sorted(
+        ["单位.csv", "项目.csv", "项目指标.csv", "未导出.csv"])
+    raw = (out / "项目.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0]["项目编码"] == "13022925P00JXC419936N"
+    assert rows[0]["预算数"] == "20000.00" and rows[0]["其他资金"] == "0.00"
+    assert rows[1]["单位编码"] == "484001"
+
+
+def test_csv_gbk_with_the_example_mapping(returns, tmp_path):
+    out = tmp_path / "csv"
+    result = export(str(returns), "-o", str(out), "--format", "csv", "--encoding", "gbk",
+                    "--mapping", str(EXAMPLE_MAPPING), "-q")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.csv")) == sorted(
+        ["项目绩效目标.csv", "项目绩效指标.csv", "未导出.csv"])
+    raw = (out / "项目绩效指标.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("gbk"))))
+    assert list(rows[0]) == ["单位代码", "项目代码", "一级指标", "二级指标", "三级指标", "指标解释",
+                             "指标值符号", "指标值", "度量单位", "指标值设定依据", "指标性质"]
+    assert rows[0]["指标值符号"] == "1"            # ≥
+    assert rows[0]["指标值设定依据"] == "5"         # 根据实际情况测算 → 其他标准
+    assert rows[0]["指标性质"] == "1" and rows[0]["指标值"] == "95"
+
+
+def test_mapping_applies_to_the_workbook_too(returns, tmp_path):
+    out = tmp_path / "x"
+    assert export(str(returns), "-o", str(out), "--mapping", str(EXAMPLE_MAPPING),
+                  "-q").exit_code == 0
+    wb = openpyxl.load_workbook(out / "绩效目标汇总.xlsx")
+    assert wb.sheetnames == ["项目绩效目标", "项目绩效指标", "未导出"]
+    assert wb["项目绩效目标"]["E2"].value == 20000
+
+
+@pytest.mark.parametrize("text, words", [
+    ("tables:\n  项目指标:\n    columns: [单位编码, 指标编码]\n", ["项目指标", "指标编码", "没有"]),
+    ("tables:\n  绩效表:\n    columns: [单位编码]\n", ["绩效表", "没有名为"]),
+    ("tables:\n  项目: {columns: [单位编码, {column: 项目名称, header: 单位编码}]}\n",
+     ["列名重复", "单位编码"]),
+    ("tables:\n  项目:\n    columns: [单位编码\n", ["格式有误"]),
+    ("tables:\n  项目:\n    colums: [单位编码]\n", ["不认识的设置项"]),
+    ("- 单位编码\n", ["tables"]),
+])
+def test_bad_mapping_is_refused_before_anything_is_written(returns, tmp_path, text, words):
+    mapping = tmp_path / "映射.yaml"
+    mapping.write_text(text, encoding="utf-8")
+    out = tmp_path / "汇编"
+    result = export(str(returns), "-o", str(out), "--mapping", str(mapping), "-q")
+    assert result.exit_code == 2
+    assert all(w in result.output for w in words), result.output
+    assert str(mapping) in result.output.replace("\n", "")
+    assert not out.exists()
+
+
+def test_gbk_refuses_characters_it_cannot_hold(returns, tmp_path):
+    from xltool.export.consolidated import EncodingProblem, csv_bytes
+    from xltool.export.tables import Column, Table
+    table = Table("项目", [Column("项目名称")], [["𠮷野家"]])
+    with pytest.raises(EncodingProblem, match="UTF-8"):
+        csv_bytes(table, "gbk")
+    assert csv_bytes(table, "utf-8").decode("utf-8-sig").splitlines()[1] == "𠮷野家"
+
+
+def test_long_numeric_codes_stay_text(tmp_path):
+    from xltool.export.consolidated import write_workbook
+    from xltool.export.tables import Column, Table
+    table = Table("项目", [Column("项目编码"), Column("预算数", "amount")],
+                  [["0013022925000000000123", Decimal("20000.00")]])
+    write_workbook(tmp_path / "t.xlsx", [table], [])
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["项目"]
+    assert ws["A2"].value == "0013022925000000000123" and ws["A2"].data_type == "s"
+    assert ws["B2"].value == 20000 and ws["B2"].number_format == "#,##0.00"
+
+
+def test_no_returns_and_unknown_format(tmp_path):
+    empty = tmp_path / "空"
+    empty.mkdir()
+    result = export(str(empty), "-o", str(tmp_path / "o"))
+    assert result.exit_code == 2 and "没有找到" in result.output
+    result = export(str(RETURNS), "-o", str(tmp_path / "o"), "--format", "json", "-q")
+    assert result.exit_code == 2 and "xlsx 或 csv" in result.output
