@@ -34,7 +34,8 @@ EXAMPLES.update(year="2025", jobs="2", blank_sheets="5", unit_list="名单.xlsx"
                 out_dir="下发", report_dir="审核报告", units="下发/xltool-manifest.json",
                 rules_file="规则.yaml", json_out="审核结果.json", template="模板.yaml",
                 framework="mof2021", password="abc123", select="XT2", ignore="XT106",
-                parts="projects", dept_framework="mof2021")
+                parts="projects", dept_framework="mof2021",
+                carry_over="收回/", fmt="csv", encoding="gbk", mapping="映射.yaml")
 
 
 class _LazyConsole:
@@ -132,11 +133,18 @@ def generate_cmd(
     list_template: Optional[Path] = typer.Option(
         None, "--list-template", metavar="文件",
         help=f"写一份空白分发名单（表头和一行示例），并在同一文件夹写一份 {SETTINGS_NAME}，然后退出。"),
+    carry_over: Optional[Path] = typer.Option(
+        None, "--carry-over", metavar="文件夹",
+        help="用以前报回的表格预填支出计划、绩效目标和绩效指标（按单位和项目编码对应）。"),
 ) -> None:
     if list_template is not None:
         return _write_list_template(list_template)
     if out_dir is None:
         raise fail("请用 -o 指定输出文件夹，例如：xltool generate 名单.xlsx -o 下发 --year 2025。", 2)
+    if carry_over is not None and not carry_over.exists():
+        raise fail(f"找不到 --carry-over 指定的报回表格：{carry_over}。", 2)
+    if carry_over is not None and unit_list is None:
+        raise fail("--carry-over 需要分发名单（空白模板不能预填）。", 2)
     from .template.generate import (MANIFEST_CSV_NAME, MANIFEST_NAME, PARTS, PARTS_HELP,
                                     GenerateError, generate)
 
@@ -172,6 +180,8 @@ def generate_cmd(
                   highlight=False, soft_wrap=True)
     out.print(f"{MANIFEST_NAME} 和 {MANIFEST_CSV_NAME} 是生成记录，请县局留存，不要外发。",
               markup=False, highlight=False, soft_wrap=True)
+    if carry_over is not None:
+        _carry_over(batch, carry_over)
     if batch.password_generated:
         out.print(f"保护密码（随机生成，已记入 {MANIFEST_NAME}，请妥善保存）：[bold]{batch.password}[/]",
                   highlight=False)
@@ -218,6 +228,31 @@ def _check_settings(path: Optional[Path], units: Optional[Path]) -> Optional[Cou
         except SettingsError as exc:
             raise fail(str(exc), 2)
     return _load_settings(settings_beside(units))
+
+
+def _carry_over(batch, returns: Path) -> None:
+    """Pre-fill the new workbooks from the latest returns; list what did not match."""
+    from .export.carry import carry_over
+
+    with Workers(os.cpu_count() or 1) as workers:
+        try:
+            result = carry_over(batch, [returns], workers)
+        except OSError as exc:
+            raise fail(f"预填时无法写入 {batch.out_dir}：{os_reason(exc)}。")
+    _say(f"已按以前报回的表格预填 {result.filled_units} 个单位的 {result.filled_projects} 个项目"
+         "（支出计划、绩效目标、绩效指标），请各单位核对修改。", 0)
+    if result.unmatched:
+        out.print(f"[bold]未能对应预填 {len(result.unmatched)} 项：[/]", highlight=False)
+        for u in result.unmatched:
+            _say(f"{u.unit_code} {u.unit_name}" + (f"  {u.project}" if u.project else ""), 2)
+            _say(u.reason, 6)
+
+
+def _say(text: str, indent: int) -> None:
+    """A line wrapped to the terminal by display width, never inside a code or name."""
+    from .cli_zh import wrap
+    for line in wrap(text, max(20, out.width - indent)):
+        out.print(" " * indent + line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _codes(values: list[str]) -> list[str]:
@@ -344,31 +379,37 @@ def rules_cmd(
     print_rules(_load_rules(rules_file), out.get())
 
 
-@app.command("export", help="把审核通过的报表汇编成绩效目标汇总表（或导入预算系统用的 CSV）和公开用的 Word 文档。")
+@app.command("export", cls=ZhCommand, help="把审核通过的报表汇编成绩效目标汇总表（或导入预算系统用的 CSV）和公开用的 Word 文档。")
 def export_cmd(
     paths: list[Path] = typer.Argument(..., metavar="文件或文件夹...",
-                                       help="报回的表格，或包含它们的文件夹（含子文件夹）"),
-    out_dir: Path = typer.Option(..., "-o", "--out", help="输出文件夹"),
-    units: Optional[Path] = typer.Option(None, "--units",
-                                         help="分发名单或 xltool-manifest.json：只导出名单内的单位，并列出未报送的"),
+                                       help="报回的表格文件，或存放它们的文件夹（含子文件夹）。"),
+    out_dir: Path = typer.Option(..., "-o", "--out", metavar="文件夹",
+                                 help="输出文件夹：汇总表（或 CSV）和 Word 文档写在这里。"),
+    units: Optional[Path] = typer.Option(None, "--units", metavar="文件",
+                                         help="分发名单或 xltool-manifest.json：只导出名单内的单位，并列出未报送的单位。"),
     include_errors: bool = typer.Option(False, "--include-errors",
-                                        help="审核有错误的报表也导出（标注“有错误”）"),
-    fmt: str = typer.Option("xlsx", "--format", help="xlsx（默认，一个汇总工作簿）或 csv（每张表一个文件）"),
-    encoding: str = typer.Option("utf-8", "--encoding",
-                                 help="CSV 编码：utf-8（默认，带 BOM）或 gbk（较旧的系统）"),
-    mapping: Optional[Path] = typer.Option(None, "--mapping",
-                                           help="映射文件（YAML）：按预算系统导入模板改列名、列序和代码"),
-    docx: bool = typer.Option(False, "--docx", help="为每个单位生成公开用的绩效目标 Word 文档"),
-    pdf: bool = typer.Option(False, "--pdf", help="同时把 Word 文档转成 PDF（需要 LibreOffice）"),
-    rules_file: Optional[Path] = typer.Option(None, "--rules", help="规则文件（YAML），默认内置规则"),
-    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", min=1,
-                             help="同时处理的进程数（默认为 CPU 核数）"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条"),
+                                        help="审核有错误的报表也导出（标注“有错误”）。"),
+    fmt: str = typer.Option("xlsx", "--format", metavar="格式",
+                            help="xlsx（默认，一个汇总工作簿）或 csv（每张表一个文件，供导入预算系统）。"),
+    encoding: str = typer.Option("utf-8", "--encoding", metavar="编码",
+                                 help="CSV 的编码：utf-8（默认，带 BOM）或 gbk（较旧的系统）。"),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", metavar="文件",
+                                           help="映射文件（YAML）：按预算系统的导入模板改列名、列序和代码。"),
+    docx: bool = typer.Option(False, "--docx", help="为每个单位生成公开用的绩效目标 Word 文档。"),
+    pdf: bool = typer.Option(False, "--pdf", help="同时把 Word 文档转成 PDF（需要 LibreOffice）。"),
+    rules_file: Optional[Path] = typer.Option(None, "--rules", metavar="文件",
+                                              help="另用一个规则文件（YAML）；默认用内置规则。"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", metavar="数量",
+                                       help="同时处理的进程数（默认为 CPU 核数）。"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条。"),
 ) -> None:
     from .export.mapping import MappingError
     from .export.consolidated import EncodingProblem
     from .export.run import ExportError, export
 
+    if jobs is not None and jobs < 1:
+        raise fail("--jobs 应为不小于 1 的整数，例如 --jobs 2。", 2)
+    jobs = jobs or os.cpu_count() or 1
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise fail(f"找不到：{'、'.join(missing)}。", 2)
@@ -395,22 +436,20 @@ def export_cmd(
         raise fail(f"无法写入输出文件夹 {out_dir}：{os_reason(exc)}。请检查路径和权限。")
     c = result.collected
     projects = sum(len(u.projects) for u in c.units)
-    out.print(f"已导出 {len(c.units)} 个单位、{projects} 个项目。", highlight=False)
+    out.print(f"[bold]已导出 {len(c.units)} 个单位、{projects} 个项目。[/]", highlight=False)
     if c.left_out:
-        table = Table(title=f"未导出 {len(c.left_out)} 项（也列在输出的“未导出”表中）")
-        for column in ("单位编码", "单位名称", "文件"):
-            table.add_column(column, overflow="fold")
-        table.add_column("原因", overflow="fold")
-        for x in c.left_out:
-            table.add_row(x.unit_code or "—", x.unit_name or "—", x.file or "—", x.reason)
-        out.print(table)
-    for path in result.files:
-        out.print(f"已写入：{path}", highlight=False)
-    if result.documents:
-        out.print(f"Word 文档 {len(result.documents)} 份：{result.documents[0].parent}",
+        out.print(f"[bold]未导出 {len(c.left_out)} 项[/]（也列在输出的“未导出”表中）：",
                   highlight=False)
+        for x in c.left_out:
+            unit = " ".join(v for v in (x.unit_code, x.unit_name) if v) or "（单位不明）"
+            _say(unit + (f"  {x.file}" if x.file else ""), 2)
+            _say(x.reason, 6)
+    for path in result.files:
+        _say(f"已写入：{path}", 0)
+    if result.documents:
+        _say(f"Word 文档 {len(result.documents)} 份：{result.documents[0].parent}", 0)
     if result.pdfs:
-        out.print(f"PDF {len(result.pdfs)} 份：{result.pdfs[0].parent}", highlight=False)
+        _say(f"PDF {len(result.pdfs)} 份：{result.pdfs[0].parent}", 0)
     for problem in result.problems:
         err.print(f"[yellow]注意：[/]{problem}", highlight=False)
     raise typer.Exit(0 if c.units else 1)

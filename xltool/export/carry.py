@@ -1,0 +1,118 @@
+"""Carry-over: pre-fill new workbooks' input cells from the latest returns of the same units.
+
+For a re-issue after budgets changed, or next year's round: each new workbook's project sheet
+gets the spending plan, goal, indicators (and the use of funds when the list leaves it open)
+of the project with the same 项目编码 in the unit's latest return. The county's pre-filled
+values still come from the new list; the identity and its digest are untouched (they cover
+only what the county pre-filled). What could not be matched is listed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ..check.checker import check_paths, find_returns
+from ..read.reader import read_workbook
+from ..report.summary import unit_rows
+from ..template.fill import fill_workbook
+from ..template.generate import Batch
+from ..workers import Workers
+from .collect import _read_job
+from .model import Indicator, Project, UnitTargets
+from ..values import QUALITATIVE
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    unit_code: str
+    unit_name: str
+    project: str        # "项目编码 项目名称", or "" for the whole unit
+    reason: str
+
+
+@dataclass
+class CarryResult:
+    filled_units: int = 0
+    filled_projects: int = 0
+    unmatched: list[Unmatched] = field(default_factory=list)
+
+
+def _number(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def indicator_cells(i: Indicator) -> list:
+    """An indicator as the form's eight input columns."""
+    if isinstance(i.value, str) or i.operator == QUALITATIVE:
+        return [i.tier1, i.tier2, i.tier3, i.description, QUALITATIVE,
+                i.value if isinstance(i.value, str) else _number(i.value), None, i.basis]
+    return [i.tier1, i.tier2, i.tier3, i.description, i.operator or None, _number(i.value),
+            i.unit or None, i.basis]
+
+
+def _sheet_values(old: Project, purpose_open: bool, rows: int) -> dict:
+    values = {"plan": [_number(v) for v in old.plan],
+              "fields": {"goal": old.goal or None},
+              "indicators": [indicator_cells(i) for i in old.indicators[:rows]]}
+    if purpose_open and old.purpose:
+        values["fields"]["purpose"] = old.purpose
+    return values
+
+
+def latest_targets(returns: list[Path], workers: Workers) -> dict[str, UnitTargets]:
+    """Per unit, the typed targets of its latest return (the one the 汇总 would count)."""
+    report = check_paths(returns, workers=workers)
+    chosen = [row.counted for row in unit_rows(report, None) if row.counted is not None]
+    results = workers.map(_read_job, [(f.path, f.status, f.errors, f.warnings) for f in chosen])
+    return {t.code: t for t in results if isinstance(t, UnitTargets)}
+
+
+def carry_over(batch: Batch, returns: list[Path], workers: Workers | None = None
+               ) -> CarryResult:
+    """Fill the batch's workbooks (in place, atomically) from the latest returns."""
+    workers = workers or Workers(1)
+    previous = latest_targets(returns, workers) if find_returns(returns) else {}
+    result = CarryResult()
+    for g in batch.files:
+        if not g.unit_code:
+            continue
+        old = previous.get(g.unit_code)
+        path = batch.out_dir / g.file
+        if old is None:
+            result.unmatched.append(Unmatched(g.unit_code, g.unit_name or "", "",
+                                              "没有找到该单位以前报回的表格，未预填。"))
+            continue
+        wb = read_workbook(path)
+        rows = wb.spec.indicator_rows
+        by_code = {p.code: p for p in old.projects if p.code}
+        fills, used = {}, set()
+        for sheet in wb.projects:
+            code = str(sheet.fields["project_code"].value or "").strip()
+            if not sheet.prefilled or not code:
+                continue
+            name = str(sheet.fields["project_name"].value or "")
+            match = by_code.get(code)
+            if match is None:
+                result.unmatched.append(Unmatched(g.unit_code, g.unit_name or "",
+                                                  f"{code} {name}",
+                                                  "以前报回的表格中没有这个项目编码（新增项目），未预填。"))
+                continue
+            used.add(code)
+            fills[sheet.name] = _sheet_values(match, sheet.fields["purpose"].blank, rows)
+            if len(match.indicators) > rows:
+                result.unmatched.append(Unmatched(
+                    g.unit_code, g.unit_name or "", f"{code} {name}",
+                    f"原有 {len(match.indicators)} 个指标，表格只有 {rows} 行，只预填了前 {rows} 个。"))
+        for code, p in by_code.items():
+            if code not in used:
+                result.unmatched.append(Unmatched(g.unit_code, g.unit_name or "",
+                                                  f"{code} {p.name}",
+                                                  f"新名单中没有这个项目，其内容未带入（见 {old.file}）。"))
+        if fills:
+            fill_workbook(path, path, projects=fills)
+            result.filled_units += 1
+            result.filled_projects += len(fills)
+    return result
