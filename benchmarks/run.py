@@ -280,6 +280,28 @@ def run_batch(folder: Path, out: Path, jobs: int, reports: bool = True) -> dict:
             "annotated": len(list((out / "退回修改").glob("*.xlsx")))}
 
 
+def run_export(folder: Path, out: Path, jobs: int) -> dict:
+    """`xltool export DIR -o OUT --jobs N` (consolidated workbook; checks every file first)."""
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "xltool.cli", "export", str(folder), "-o", str(out),
+           "--jobs", str(jobs), "-q"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_kb(proc.pid))
+        time.sleep(0.2)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"export failed: {proc.stderr.read().decode()}")
+    wb = openpyxl.load_workbook(out / "绩效目标汇总.xlsx", read_only=True)
+    units = wb["单位"].max_row - 1
+    indicators = wb["项目指标"].max_row - 1
+    wb.close()
+    return {"jobs": jobs, "wall_s": round(wall, 2), "peak_rss_mb": round(peak / 1024, 1),
+            "units": units, "indicator_rows": indicators}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny workload, one repeat")
@@ -329,7 +351,7 @@ def main() -> None:
 
     rng = random.Random(7)
     mix = [5] * 16 + [20] * 3 + [50] if not args.smoke else [2, 3]
-    batches = []
+    batches, export = [], None
     if batch_sizes:
         biggest = max(batch_sizes)
         plan = [(100000 + i, rng.choice(mix), rng.random() < 0.2) for i in range(biggest)]
@@ -350,10 +372,19 @@ def main() -> None:
                             "reports_vs_plain": round(runs[0]["wall_s"] / runs[1]["wall_s"], 2),
                             "speedup_jobs2": round(runs[2]["wall_s"] / runs[0]["wall_s"], 2)
                             if len(runs) > 2 else None})
+        # export (consolidated workbook) of the biggest batch against check of the same batch
+        big = next(b for b in batches if b["returns"] == biggest)
+        exported = run_export(work / "batch", work / "export_j2", 2)
+        check_o, check_plain = big["runs"][0]["wall_s"], big["runs"][1]["wall_s"]
+        export = {"returns": biggest, **exported, "check_o_jobs2_s": check_o,
+                  "check_plain_jobs2_s": check_plain,
+                  "export_vs_check_o": round(exported["wall_s"] / check_o, 2),
+                  "export_vs_check_plain": round(exported["wall_s"] / check_plain, 2)}
 
     result = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, "
               f"{os.cpu_count()} cores, Python {platform.python_version()}",
-              "smoke": args.smoke, "per_workbook": rows, "batches": batches}
+              "smoke": args.smoke, "per_workbook": rows, "batches": batches,
+              "export": export}
     out = args.out
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print_table(result)
@@ -381,6 +412,12 @@ def print_table(result: dict) -> None:
         print(f"batch of {b['returns']}: with reports / without = {b['reports_vs_plain']}×"
               + (f", speed-up with --jobs 2: {b['speedup_jobs2']}×" if b["speedup_jobs2"]
                  else ""))
+    e = result.get("export")
+    if e:
+        print(f"export of {e['returns']} (consolidated workbook, --jobs 2, {e['units']} units, "
+              f"{e['indicator_rows']} indicator rows): {e['wall_s']} s, peak RSS "
+              f"{e['peak_rss_mb']} MB; × check -o {e['export_vs_check_o']}, "
+              f"× check alone {e['export_vs_check_plain']}")
 
 
 if __name__ == "__main__":

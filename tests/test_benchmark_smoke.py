@@ -21,3 +21,5 @@ def test_benchmark_smoke(tmp_path):
     (batch,) = result["batches"]
     assert batch["returns"] == 6 and [r["reports"] for r in batch["runs"]] == [True, False, True]
     assert batch["runs"][0]["annotated"] > 0 and batch["runs"][1]["annotated"] == 0
+    assert "export of 6" in done.stdout
+    assert result["export"]["units"] >= 1 and result["export"]["export_vs_check_o"] > 0
