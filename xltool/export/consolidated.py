@@ -37,7 +37,8 @@ def write_workbook(path: Path, tables: list[Table], left_out: list[LeftOut]) -> 
         formats = {"text": wb.add_format({**base, "num_format": "@"}),
                    "amount": wb.add_format({**base, "num_format": "#,##0.00"}),
                    "number": wb.add_format({**base, "num_format": "0.##########"}),
-                   "wrap": wb.add_format({**base, "num_format": "@", "text_wrap": True})}
+                   "wrap": wb.add_format({**base, "num_format": "@", "text_wrap": True}),
+                   "header": wb.add_format({**base, "bold": True, "text_wrap": True})}
         for table in tables:
             _table_sheet(wb, table, formats)
         _left_out_sheet(wb, left_out, formats)
@@ -48,7 +49,8 @@ def _table_sheet(wb, table: Table, formats: dict) -> None:
     ws = wb.add_worksheet(table.name)
     n = len(table.rows)
     ws.add_table(0, 0, max(n, 1), len(table.columns) - 1,
-                 {"columns": [{"header": c.name} for c in table.columns], "autofilter": True,
+                 {"columns": [{"header": c.name, "header_format": formats["header"]}
+                              for c in table.columns], "autofilter": True,
                   "style": "Table Style Light 9", "name": f"xt_table_{len(wb.worksheets())}"})
     for c, col in enumerate(table.columns):
         fmt = formats["wrap"] if col.width >= 40 else formats["text"]
@@ -63,7 +65,15 @@ def _table_sheet(wb, table: Table, formats: dict) -> None:
             else:
                 text = number_text(value) if isinstance(value, Decimal) else str(value)
                 ws.write_string(r, c, text, fmt)
+    _print_setup(ws)
+
+
+def _print_setup(ws) -> None:
     ws.freeze_panes(1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)          # A4
+    ws.fit_to_pages(1, 0)    # one page wide
+    ws.repeat_rows(0)
 
 
 def _left_out_sheet(wb, left_out: list[LeftOut], formats: dict) -> None:
@@ -73,14 +83,15 @@ def _left_out_sheet(wb, left_out: list[LeftOut], formats: dict) -> None:
         ws.write_string(0, 0, "所有单位的报表都已导出。", formats["text"])
         ws.set_column(0, 0, 30)
         return
-    ws.add_table(0, 0, len(left_out), 3, {"columns": [{"header": h} for h in headers],
+    ws.add_table(0, 0, len(left_out), 3, {"columns": [{"header": h, "header_format":
+                                                       formats["header"]} for h in headers],
                                           "style": "Table Style Light 10", "name": "xt_left_out"})
     for r, item in enumerate(left_out, start=1):
         for c, v in enumerate((item.unit_code, item.unit_name, item.file, item.reason)):
             ws.write_string(r, c, v, formats["wrap"] if c == 3 else formats["text"])
     for c, width in enumerate((12, 28, 48, 80)):
         ws.set_column(c, c, width)
-    ws.freeze_panes(1, 0)
+    _print_setup(ws)
 
 
 def csv_bytes(table: Table, encoding: str = "utf-8") -> bytes:
