@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 
 import yaml
@@ -39,8 +40,9 @@ def test_carry_over_from_last_years_returns(tmp_path):
     assert "Traceback" not in result.output
     assert before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                       for p in returns.iterdir()}
-    text = result.output.replace("\n", "")
-    assert "预填 2 个单位的 6 个项目" in text and "未能对应预填 3 项" in text
+    text = re.sub(r"\s+", "", result.output)
+    assert "预填2个单位的6个项目" in text and "2份部门整体绩效目标" in text
+    assert "未能对应预填3项" in text
     again = generate(tmp_path / "again", list_path=new_list, year=2026, password="county-2026")
     unmatched = {(u.unit_code, u.project.split()[0] if u.project else "", u.reason[:6])
                  for u in carry_over(again, [returns]).unmatched}
@@ -58,6 +60,12 @@ def test_carry_over_from_last_years_returns(tmp_path):
             [(r[0], r[1], r[2], r[3], r[5]) for r in seed["indicators"]]
         assert p.goal == seed["goal"] and [int(v) for v in p.plan] == seed["plan"]
     assert by_code["13022925P00JXC4196067"].total == 90000          # the county's new value
+    dept, seed_dept = targets.dept, SEED_DATA["dept"]               # Part 1 carried too
+    assert (dept.goal, dept.measures) == (seed_dept["goal"], seed_dept["measures"])
+    assert [(a.name, a.goal) for a in dept.areas] == [(a["name"], a["goal"])
+                                                      for a in seed_dept["areas"]]
+    assert [(i.area, i.indicator.tier3) for i in dept.indicators] == \
+        [(a["name"], r[2]) for a in seed_dept["areas"] for r in a["indicators"]]
     fresh = by_code["13022926P00JXC500001A"]
     assert fresh.indicators == () and fresh.goal == "" and fresh.plan == (None,) * 4
     # the carried workbook is still the county's own: identity intact, digest as recorded

@@ -19,6 +19,7 @@ from ..template.fill import fill_workbook
 from ..template.generate import Batch
 from ..workers import Workers
 from .collect import _read_job
+from .dept import Dept
 from .model import Indicator, Project, UnitTargets
 from ..values import QUALITATIVE
 
@@ -35,6 +36,7 @@ class Unmatched:
 class CarryResult:
     filled_units: int = 0
     filled_projects: int = 0
+    filled_dept: int = 0
     unmatched: list[Unmatched] = field(default_factory=list)
 
 
@@ -60,6 +62,16 @@ def _sheet_values(old: Project, purpose_open: bool, rows: int) -> dict:
     if purpose_open and old.purpose:
         values["fields"]["purpose"] = old.purpose
     return values
+
+
+def dept_values(old: Dept, spec) -> dict:
+    """Part 1 of a return as fill_workbook(dept=...) takes it (within the sheet's tables)."""
+    d = spec.dept
+    areas = [[a.name, a.goal or None] for a in old.areas[:d.areas.rows]]
+    rows = [[i.area, *indicator_cells(i.indicator)[:3], *indicator_cells(i.indicator)[4:]]
+            for i in old.indicators[:d.indicators.rows]]
+    return {"fields": {"goal": old.goal or None, "measures": old.measures or None},
+            "areas": areas, "indicators": rows}
 
 
 def latest_targets(returns: list[Path], workers: Workers) -> dict[str, UnitTargets]:
@@ -111,8 +123,21 @@ def carry_over(batch: Batch, returns: list[Path], workers: Workers | None = None
                 result.unmatched.append(Unmatched(g.unit_code, g.unit_name or "",
                                                   f"{code} {p.name}",
                                                   f"新名单中没有这个项目，其内容未带入（见 {old.file}）。"))
-        if fills:
-            fill_workbook(path, path, projects=fills)
+        dept = None
+        if getattr(wb, "dept", None) is not None and old.dept is not None and not old.dept.empty:
+            dept = dept_values(old.dept, wb.spec)
+            d = wb.spec.dept
+            if len(old.dept.areas) > d.areas.rows or len(old.dept.indicators) > d.indicators.rows:
+                result.unmatched.append(Unmatched(
+                    g.unit_code, g.unit_name or "", "部门整体绩效目标",
+                    f"原有 {len(old.dept.areas)} 个分项、{len(old.dept.indicators)} 个指标，表格只有 "
+                    f"{d.areas.rows} 行分项、{d.indicators.rows} 行指标，多出的未预填。"))
+        elif getattr(wb, "dept", None) is not None:
+            result.unmatched.append(Unmatched(g.unit_code, g.unit_name or "", "部门整体绩效目标",
+                                              "以前报回的表格中没有部门整体绩效目标，未预填。"))
+        if fills or dept:
+            fill_workbook(path, path, projects=fills, dept=dept)
             result.filled_units += 1
             result.filled_projects += len(fills)
+            result.filled_dept += dept is not None
     return result

@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from ..atomic import atomic_path
+from .dept import Area, Dept, DeptIndicator, indicator_sentence
 from .model import Project, UnitTargets, amount_text, number_text
 
 BODY_FONT = "宋体"
@@ -42,6 +43,8 @@ def build(unit: UnitTargets) -> Document:
     doc.core_properties.author = "xltool"
     if unit.status == "errors":
         warning(doc, unit)
+    if unit.dept is not None:
+        part1(doc, unit.dept)
     part2(doc, unit)
     return doc
 
@@ -68,6 +71,33 @@ def part_heading(doc, number: str, title: str, new_page: bool) -> None:
     h.add_run(title)
     h.alignment = WD_ALIGN_PARAGRAPH.CENTER
     h.paragraph_format.page_break_before = new_page
+
+
+def part1(doc, dept: Dept) -> None:
+    """第一部分 部门整体绩效目标: the overall goal, the areas with their indicators, measures."""
+    part_heading(doc, "第一部分", "部门整体绩效目标", new_page=False)
+    doc.add_heading("一、总体绩效目标", level=2)
+    _paragraphs(doc, dept.goal)
+    doc.add_heading("二、分项绩效目标", level=2)
+    doc.add_paragraph("分项绩效目标：")
+    for n, area in enumerate(dept.areas, start=1):
+        area_paragraph(doc, n, area, dept.of_area(area.name))
+    doc.add_heading("三、工作保障措施", level=2)
+    _paragraphs(doc, dept.measures)
+
+
+def area_paragraph(doc, n: int, area: Area, items: list[DeptIndicator]) -> None:
+    """1.党政综合，绩效目标：… then 绩效指标：…≥90%，…：优。"""
+    doc.add_paragraph(f"{n}.{area.name}，绩效目标：{area.goal}")
+    sentence = indicator_sentence(items)
+    if sentence:
+        doc.add_paragraph(f"绩效指标：{sentence}")
+
+
+def _paragraphs(doc, text: str) -> None:
+    for line in (text or "").split("\n"):
+        p = doc.add_paragraph(line)
+        p.paragraph_format.first_line_indent = Pt(21)
 
 
 def part2(doc, unit: UnitTargets) -> None:

@@ -6,8 +6,10 @@ Word document are all written from these objects, never by reading cells again.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..check.checks.budget import amount
 from ..check.checks.completeness import used_projects
@@ -15,6 +17,9 @@ from ..check.checks.indicators import interpret
 from ..check.checks.plan import plan_values
 from ..read.reader import ReadWorkbook
 from ..values import PERCENT_UNIT, QUALITATIVE, clean_text
+
+if TYPE_CHECKING:
+    from .dept import Dept
 
 QUANTITATIVE_KIND = "定量"
 QUALITATIVE_KIND = "定性"
@@ -71,6 +76,7 @@ class UnitTargets:
     digest: str
     checkpoints: tuple[str, ...]
     year: int | None = None
+    dept: "Dept | None" = None   # Part 1 (部门整体绩效目标), when the workbook has it
     projects: list[Project] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
@@ -91,6 +97,23 @@ def _text(cell) -> str:
     return clean_text(cell.value)
 
 
+def _visible(line: str) -> str:
+    if line.isascii():
+        return line
+    return "".join(ch for ch in line if unicodedata.category(ch) != "Cf")
+
+
+def prose(value: object) -> str:
+    """Text as the township wrote it for publishing: full-width punctuation kept (no NFKC),
+    invisible characters dropped, each line trimmed, empty lines dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    lines = (" ".join(_visible(line).split()) for line in str(value).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def indicators_of(wb: ReadWorkbook, project) -> tuple[Indicator, ...]:
     out = []
     for row in project.indicators:
@@ -102,9 +125,10 @@ def indicators_of(wb: ReadWorkbook, project) -> tuple[Indicator, ...]:
             unit = r.written_unit
         if isinstance(value, str) and operator == "":
             operator = QUALITATIVE
-        out.append(Indicator(r.tier1, r.tier2, r.tier3, _text(row["description"]), operator,
-                             value, unit if value is not None and not isinstance(value, str)
-                             else "", _text(row["basis"])))
+        out.append(Indicator(r.tier1, r.tier2, prose(row["tier3"].value),
+                             prose(row["description"].value), operator, value,
+                             unit if value is not None and not isinstance(value, str) else "",
+                             prose(row["basis"].value)))
     return tuple(out)
 
 
@@ -112,30 +136,25 @@ def project_of(wb: ReadWorkbook, project) -> Project:
     f = project.fields
     plan = {name: number for name, _, number in plan_values(wb, project)}
     return Project(
-        sheet=project.name, code=_text(f["project_code"]), name=_text(f["project_name"]),
+        sheet=project.name, code=_text(f["project_code"]), name=prose(f["project_name"].value),
         total=amount(f["budget_total"]), fiscal=amount(f["budget_fiscal"]),
-        other=amount(f["budget_other"]), purpose=_text(f["purpose"]),
-        plan=tuple(plan.get(name) for name in wb.spec.checkpoints), goal=_goal(f["goal"]),
+        other=amount(f["budget_other"]), purpose=prose(f["purpose"].value),
+        plan=tuple(plan.get(name) for name in wb.spec.checkpoints), goal=prose(f["goal"].value),
         indicators=indicators_of(wb, project))
-
-
-def _goal(cell) -> str:
-    """The goal keeps its line breaks (numbered points), other whitespace tidied."""
-    if cell.value is None:
-        return ""
-    lines = [clean_text(line) for line in str(cell.value).splitlines()]
-    return "\n".join(line for line in lines if line)
 
 
 def unit_targets(wb: ReadWorkbook, *, file: str, status: str, errors: int = 0,
                  warnings: int = 0) -> UnitTargets:
     """The typed targets of one return (a workbook the reader understood)."""
+    from .dept import dept_of   # dept builds on this module's Indicator
+
     meta = wb.meta
     return UnitTargets(
         code=wb.unit_code or "", name=wb.unit_name or "", file=file, status=status,
         digest=meta.digest if meta is not None else "",
         checkpoints=tuple(wb.spec.checkpoints) if wb.spec else (),
         year=meta.year if meta is not None else None,
+        dept=dept_of(wb),
         projects=[project_of(wb, p) for p in used_projects(wb)] if wb.spec else [],
         errors=errors, warnings=warnings)
 

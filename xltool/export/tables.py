@@ -82,10 +82,50 @@ def indicator_table(units: list[UnitTargets]) -> Table:
     return t
 
 
+def dept_table(units: list[UnitTargets]) -> Table:
+    """部门整体: one row per unit whose return has Part 1."""
+    t = Table("部门整体", [Column("单位编码", width=12), Column("单位名称", width=26),
+                        Column("预算总额", "amount", 14), Column("基本支出", "amount", 14),
+                        Column("总体绩效目标", width=60), Column("工作保障措施", width=60),
+                        Column("分项数", "number", 8), Column("指标数", "number", 8)])
+    for u in units:
+        d = u.dept
+        if d is not None:
+            t.rows.append([u.code, u.name, d.total, d.basic, d.goal, d.measures,
+                           Decimal(len(d.areas)), Decimal(len(d.indicators))])
+    return t
+
+
+def area_table(units: list[UnitTargets]) -> Table:
+    t = Table("部门分项", [Column("单位编码", width=12), Column("单位名称", width=26),
+                        Column("序号", "number", 6), Column("分项名称", width=20),
+                        Column("分项绩效目标", width=70)])
+    for u in units:
+        for n, a in enumerate(u.dept.areas if u.dept else (), start=1):
+            t.rows.append([u.code, u.name, Decimal(n), a.name, a.goal])
+    return t
+
+
+def dept_indicator_table(units: list[UnitTargets]) -> Table:
+    t = Table("部门指标", [Column("单位编码", width=12), Column("单位名称", width=26),
+                        Column("所属分项", width=16), Column("一级指标", width=12),
+                        Column("二级指标", width=18), Column("三级指标", width=40),
+                        Column("符号", width=7), Column("指标值", "value", 10),
+                        Column("计量单位", width=10), Column("指标值确定依据", width=22),
+                        Column("指标性质", width=9)])
+    for u in units:
+        for item in u.dept.indicators if u.dept else ():
+            i = item.indicator
+            t.rows.append([u.code, u.name, item.area, i.tier1, i.tier2, i.tier3, i.operator,
+                           i.value, i.unit, i.basis, i.kind])
+    return t
+
+
 def all_tables(units: list[UnitTargets]) -> list[Table]:
-    """Every table the export writes, in order (Part 1 tables join when returns carry it)."""
+    """Every table the export writes, in order."""
     checkpoints = next((u.checkpoints for u in units if u.checkpoints), DEFAULT_CHECKPOINTS)
-    return [unit_table(units), project_table(units, checkpoints), indicator_table(units)]
+    return [unit_table(units), project_table(units, checkpoints), indicator_table(units),
+            dept_table(units), area_table(units), dept_indicator_table(units)]
 
 
 def table_columns() -> dict[str, list[str]]:
