@@ -31,7 +31,7 @@ class EncodingProblem(Exception):
 def write_workbook(path: Path, tables: list[Table], left_out: list[LeftOut]) -> None:
     with atomic_path(path) as tmp:
         wb = Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False,
-                            "strings_to_urls": False, "constant_memory": False})
+                            "strings_to_urls": False})
         wb.set_properties({"title": "绩效目标汇总", "author": "xltool"})
         base = {"font_name": "宋体", "font_size": 10, "valign": "top"}
         formats = {"text": wb.add_format({**base, "num_format": "@"}),
@@ -46,25 +46,33 @@ def write_workbook(path: Path, tables: list[Table], left_out: list[LeftOut]) -> 
 
 
 def _table_sheet(wb, table: Table, formats: dict) -> None:
+    """One table as an Excel table (filters, frozen header), cells written row by row."""
     ws = wb.add_worksheet(table.name)
     n = len(table.rows)
+    for c, col in enumerate(table.columns):
+        ws.set_column(c, c, col.width, formats["text"] if col.kind == "text" else None)
     ws.add_table(0, 0, max(n, 1), len(table.columns) - 1,
                  {"columns": [{"header": c.name, "header_format": formats["header"]}
                               for c in table.columns], "autofilter": True,
                   "style": "Table Style Light 9", "name": f"xt_table_{len(wb.worksheets())}"})
-    for c, col in enumerate(table.columns):
-        fmt = formats["wrap"] if col.width >= 40 else formats["text"]
-        ws.set_column(c, c, col.width, formats["text"] if col.kind == "text" else None)
+    plan = []
+    for col in table.columns:
+        text_fmt = formats["wrap"] if col.width >= 40 else formats["text"]
         number_fmt = formats["amount"] if col.kind == "amount" else formats["number"]
-        for r, row in enumerate(table.rows, start=1):
-            value = row[c]
+        plan.append((col.kind != "text", text_fmt, number_fmt))
+    write_number, write_string = ws.write_number, ws.write_string
+    for r, row in enumerate(table.rows, start=1):
+        for c, value in enumerate(row):
             if value is None or value == "":
                 continue
-            if isinstance(value, Decimal) and col.kind != "text":
-                ws.write_number(r, c, float(value), number_fmt)
+            numeric, text_fmt, number_fmt = plan[c]
+            if isinstance(value, Decimal):
+                if numeric:
+                    write_number(r, c, float(value), number_fmt)
+                else:
+                    write_string(r, c, number_text(value), text_fmt)
             else:
-                text = number_text(value) if isinstance(value, Decimal) else str(value)
-                ws.write_string(r, c, text, fmt)
+                write_string(r, c, str(value), text_fmt)
     _print_setup(ws)
 
 
