@@ -403,6 +403,9 @@ def export_cmd(
     jobs: Optional[int] = typer.Option(None, "--jobs", metavar="数量",
                                        help="同时处理的进程数（默认为 CPU 核数）。"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条。"),
+    settings_file: Optional[Path] = typer.Option(
+        None, "--settings", metavar="文件",
+        help="县设置文件（审核时用的同一份）；不写时使用生成时记入 xltool-manifest.json 的设置。"),
 ) -> None:
     from .export.mapping import MappingError
     from .export.consolidated import EncodingProblem
@@ -416,7 +419,13 @@ def export_cmd(
         raise fail(f"找不到：{'、'.join(missing)}。", 2)
     if any(p.is_dir() and p.resolve() == out_dir.resolve() for p in paths):
         raise fail("输出文件夹不能就是报回表格所在的文件夹，请用 -o 另指定一个文件夹。", 2)
-    rules = _load_rules(rules_file)
+    settings = _check_settings(settings_file, units)
+    rules = apply_rules(_load_rules(rules_file), settings)
+    ignored = list(settings.disabled_rules) if settings is not None else []
+    unknown = rules.unknown_codes(ignored)
+    if unknown:
+        raise fail(f"县设置的“不用的规则”中有不存在的规则代码：{'、'.join(unknown)}。"
+                   "请对照 xltool rules 改正。", 2)
     if not find_returns(paths, out_dir):
         raise fail("没有找到要导出的表格文件（.xlsx）。", 2)
     try:
@@ -428,7 +437,7 @@ def export_cmd(
             result = export(paths, out_dir, units=expected, rules=rules,
                             include_errors=include_errors, fmt=fmt.lower(), encoding=encoding,
                             mapping=mapping, docx=docx, pdf=pdf, workers=workers,
-                            progress=step)
+                            progress=step, ignore=ignored)
     except (MappingError, ExportError) as exc:
         raise fail(str(exc), 2)
     except EncodingProblem as exc:

@@ -58,11 +58,12 @@ def _error_reason(f: FileReport) -> str:
 
 def collect(paths: list[Path], *, units: list[Expected] | None, rules: RuleSet | None = None,
             include_errors: bool = False, workers: Workers | None = None,
-            progress=None, exclude: Path | None = None) -> Collected:
+            progress=None, exclude: Path | None = None,
+            ignore: list[str] | None = None) -> Collected:
     """Check the returns, choose per unit the one that counts, and read the chosen ones."""
     workers = workers or Workers(1)
     total = len(find_returns(paths, exclude))
-    report = check_paths(paths, rules=rules, units=units, workers=workers,
+    report = check_paths(paths, rules=rules, ignore=ignore, units=units, workers=workers,
                          progress=progress("审核", total) if progress else None, exclude=exclude)
     out = Collected(report=report)
     chosen: list[FileReport] = []

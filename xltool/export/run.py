@@ -40,7 +40,8 @@ def _doc_job(job: tuple[UnitTargets, str]) -> str:
 def export(paths: list[Path], out_dir: Path, *, units: list[Expected] | None = None,
            rules: RuleSet | None = None, include_errors: bool = False, fmt: str = "xlsx",
            encoding: str = "utf-8", mapping: Path | Mapping | None = None, docx: bool = False,
-           pdf: bool = False, workers: Workers | None = None, progress=None) -> Exported:
+           pdf: bool = False, workers: Workers | None = None, progress=None,
+           ignore: list[str] | None = None) -> Exported:
     """Check the returns under `paths` and write the deliverables into out_dir.
 
     A bad mapping or encoding raises ExportError before anything is written.
@@ -52,7 +53,7 @@ def export(paths: list[Path], out_dir: Path, *, units: list[Expected] | None = N
     chosen = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     workers = workers or Workers(1)
     collected = collect(paths, units=units, rules=rules, include_errors=include_errors,
-                        workers=workers, progress=progress, exclude=out_dir)
+                        workers=workers, progress=progress, exclude=out_dir, ignore=ignore)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = Exported(collected)
     tables = apply(chosen, all_tables(collected.units))
