@@ -49,17 +49,17 @@ class Intake:
         items = [(u["name"], str(self.store.blob_path(u["sha256"]))) for u in uploads]
         work = Path(tempfile.mkdtemp(prefix="job-", dir=self.store.work))
         try:
-            with self._slots:
-                try:
+            try:
+                with self._slots:
                     results = run_isolated(check_job, {
                         "items": items, "work": str(work), "manifest": str(self.round.manifest)},
                         self.timeout + TIMEOUT_PER_FILE * (len(items) - 1))
-                    grouped = self._group(uploads, work, results)
-                except JobFailed as exc:
-                    if len(uploads) > 1:   # a batch: find the file at fault, check each alone
-                        clear(work)
-                        return [i for u in upload_ids for i in self.process([u])]
-                    grouped = {uploads[0]["id"]: [self._failed(uploads[0], str(exc))]}
+                grouped = self._group(uploads, work, results)
+            except JobFailed as exc:
+                if len(uploads) > 1:   # a batch: find the file at fault, check each alone
+                    clear(work)
+                    return [i for u in upload_ids for i in self.process([u])]
+                grouped = {uploads[0]["id"]: [self._failed(uploads[0], str(exc))]}
             ids = []
             for u in uploads:
                 ids += self.store.finish_upload(u["id"], [self._row(u, r)
