@@ -13,6 +13,7 @@ from pathlib import Path
 from xlsxwriter import Workbook
 
 from ..atomic import atomic_path
+from ..check.rules import load_rules
 from .jobs import JobFailed, check_job, clear, run_isolated, safe_name, summary_job
 from .store import Store, now
 
@@ -78,13 +79,15 @@ class Intake:
         return grouped
 
     def _failed(self, upload, reason: str) -> dict:
-        message = (f"文件 {upload['name']} 无法审核：{reason}。请确认上传的是本单位的填报表"
-                   "（.xlsx/.xls/.ods），必要时在 Excel 或 WPS 中打开后另存为 .xlsx 再上传。")
+        """The outcome of a file whose check could not finish: the rule set's 'unreadable'."""
+        why = (f"{reason}。请确认上传的是本单位的填报表（.xlsx/.xls/.ods），必要时在 Excel 或 WPS "
+               "中打开后另存为 .xlsx 再上传")
+        issues = [{"code": r.code, "severity": r.severity, "sheet": None, "cell": None,
+                   "message": r.render(None, None, {"reason": why})}
+                  for r in load_rules().selected() if r.check == "unreadable"]
         report = {"path": upload["name"], "unit_code": None, "unit_name": None,
-                  "status": "unreadable", "issues": [{"code": "XT001", "severity": "error",
-                                                      "sheet": None, "cell": None,
-                                                      "message": message}],
-                  "template": None, "saved_at": None, "annotated": None, "format": None}
+                  "status": "unreadable", "issues": issues, "template": None,
+                  "saved_at": None, "annotated": None, "format": None}
         return {"name": upload["name"], "path": None, "report": report, "annotated": None,
                 "contact": None, "phone": None}
 
