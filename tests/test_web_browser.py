@@ -40,6 +40,15 @@ def log_in(page, server) -> None:
     expect(page.get_by_role("heading", name="报送情况")).to_be_visible()
 
 
+def drop_file(page, path) -> None:
+    """Drop a file onto the upload area, as dragging it from the desktop does."""
+    transfer = page.evaluate_handle(
+        "([name, bytes]) => { const t = new DataTransfer();"
+        " t.items.add(new File([new Uint8Array(bytes)], name)); return t; }",
+        [path.name, list(path.read_bytes())])
+    page.get_by_text("把文件拖到这里").dispatch_event("drop", {"dataTransfer": transfer})
+
+
 def unit_row(page, name: str):
     return page.get_by_role("row").filter(has_text=name)
 
@@ -71,7 +80,8 @@ def test_township_fixes_its_return_and_the_county_sees_it_pass(page, server, tmp
     assert openpyxl.load_workbook(copy).sheetnames[0] == "问题清单"
 
     page.get_by_role("link", name="返回").click()
-    page.get_by_label("选择文件").set_input_files(CLEAN)
+    drop_file(page, CLEAN)                               # dragged from the desktop this time
+    expect(page.get_by_text(f"已选择：{CLEAN.name}")).to_be_visible()
     page.get_by_role("button", name="正式报送").click()
     expect(page.get_by_text("审核通过，没有发现问题。")).to_be_visible()
     page.get_by_role("link", name="返回").click()
