@@ -243,3 +243,16 @@ def test_recovers_acknowledged_uploads_after_a_crash(started):
     assert db.execute("SELECT state FROM uploads WHERE id=?", (upload_id,)).fetchone() == \
         ("done",)
     assert again.site.intake.dashboard()[0]["state"] == "通过"
+
+
+def test_serve_refuses_a_folder_that_is_not_a_round(tmp_path):
+    from typer.testing import CliRunner
+
+    from xltool.cli import app
+
+    done = CliRunner().invoke(app, ["serve", str(tmp_path)])
+    assert done.exit_code == 2
+    assert "xltool-manifest.json" in done.output and "xltool generate" in done.output
+    assert "Traceback" not in done.output
+    helped = CliRunner().invoke(app, ["serve", "--help"])
+    assert "填报网站" in helped.output and "--admin-password" in helped.output
