@@ -1,5 +1,7 @@
 // Drag and drop onto the upload area, the chosen file names, and a "please wait" line.
 // Plain JavaScript served by the app; the forms work without it.
+var MAX = 60 * 1024 * 1024;   // the server refuses larger files too (413)
+
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form[data-drop]").forEach(function (form) {
     var drop = form.querySelector(".drop");
@@ -24,6 +26,12 @@ document.addEventListener("DOMContentLoaded", function () {
       }
     });
     form.addEventListener("submit", function (e) {
+      var tooBig = Array.prototype.filter.call(input.files, function (f) { return f.size > MAX; });
+      if (tooBig.length) {
+        e.preventDefault();
+        chosen.textContent = "文件“" + tooBig[0].name + "”超过 60 MB，不能上传。请确认选择的是填报表本身。";
+        return;
+      }
       if (e.submitter && e.submitter.name) {
         var keep = document.createElement("input");
         keep.type = "hidden";
