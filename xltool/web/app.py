@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import os
@@ -82,7 +83,7 @@ def prepare(folder: Path, base_url: str, admin_password: str | None = None,
     if links:
         write_links(round_, store, links)
     intake = Intake(store, round_, jobs or max(1, os.cpu_count() or 1))
-    return Started(Site(store, intake, round_.year, secret, find_export(round_)), password,
+    return Started(Site(store, intake, round_.year, secret, find_export(intake)), password,
                    links)
 
 
@@ -126,13 +127,13 @@ def write_links(round_: Round, store: Store, links: dict[str, str]) -> None:
         wb.close()
 
 
-def find_export(round_: Round):
+def find_export(intake: Intake):
     """The consolidated export, when this installation has it (xltool.export)."""
     try:
-        from ..export import web_export  # type: ignore[attr-defined]
+        found = importlib.util.find_spec("xltool.export.run") is not None
     except ImportError:
-        return None
-    return lambda dest: web_export(round_, dest)
+        found = False
+    return intake.export if found else None
 
 
 def default_url(host: str, port: int) -> str:

@@ -14,7 +14,8 @@ from xlsxwriter import Workbook
 
 from ..atomic import atomic_path
 from ..check.rules import load_rules
-from .jobs import JobFailed, check_job, clear, run_isolated, safe_name, summary_job
+from .jobs import (JobFailed, check_job, clear, export_job, run_isolated, safe_name,
+                   summary_job)
 from .store import Store, now
 
 STATUS = {"ok": "通过", "warnings": "仅警告", "errors": "有错误", "unreadable": "有错误"}
@@ -135,25 +136,35 @@ class Intake:
                          "return_id": r["id"] if r else None})
         return rows
 
+    def _latest_files(self, work: Path) -> list[str]:
+        """Each unit's latest counted return, copied into work/ under a safe name."""
+        files = []
+        for n, r in enumerate(self.store.latest_counted().values()):
+            folder = work / f"u{n}"
+            folder.mkdir()
+            target = folder / safe_name(r["name"])
+            shutil.copyfile(self.store.blob_path(r["sha256"]), target)
+            files.append(str(target))
+        return files
+
     def summary(self, dest: Path) -> None:
         """汇总.xlsx over each unit's latest counted return, like `check -o` on that folder."""
-        latest = self.store.latest_counted()
-        work = Path(tempfile.mkdtemp(prefix="sum-", dir=self.store.work))
+        self._deliver(summary_job, dest, lambda work: {"dest": str(work / "汇总.xlsx")})
+
+    def export(self, dest: Path) -> None:
+        """The consolidated workbook of `xltool export` over the same returns."""
+        self._deliver(export_job, dest, lambda work: {"out": str(work / "export")})
+
+    def _deliver(self, fn, dest: Path, extra) -> None:
+        work = Path(tempfile.mkdtemp(prefix="out-", dir=self.store.work))
         try:
-            files = []
-            for n, r in enumerate(latest.values()):
-                folder = work / f"u{n}"
-                folder.mkdir()
-                target = folder / safe_name(r["name"])
-                shutil.copyfile(self.store.blob_path(r["sha256"]), target)
-                files.append(str(target))
-            out = work / "汇总.xlsx"
+            files = self._latest_files(work)
             with self._slots:
-                run_isolated(summary_job, {"files": files, "dest": str(out),
-                                           "manifest": str(self.round.manifest)},
-                             self.timeout + TIMEOUT_PER_FILE * len(files))
+                made = run_isolated(fn, {"files": files, "manifest": str(self.round.manifest),
+                                         **extra(work)},
+                                    self.timeout + TIMEOUT_PER_FILE * len(files))
             with atomic_path(dest) as tmp:
-                os.replace(out, tmp)
+                os.replace(made, tmp)
         finally:
             clear(work)
 

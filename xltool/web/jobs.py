@@ -152,6 +152,15 @@ def summary_job(job: dict) -> str:
     return job["dest"]
 
 
+def export_job(job: dict) -> str:
+    """The consolidated workbook of the given files, as `xltool export` writes it."""
+    from ..export.run import export
+
+    units = load_expected(Path(job["manifest"])) if job.get("manifest") else None
+    done = export([Path(p) for p in job["files"]], Path(job["out"]), units=units)
+    return str(done.files[0])
+
+
 # -- running a job in its own process ------------------------------------------------------
 def _limits() -> None:
     try:
@@ -216,5 +225,5 @@ def clear(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["JobFailed", "MAX_UPLOAD", "UPLOAD_SUFFIXES", "check_job", "summary_job",
+__all__ = ["JobFailed", "MAX_UPLOAD", "UPLOAD_SUFFIXES", "check_job", "summary_job", "export_job",
            "run_isolated", "safe_name", "clear"]
