@@ -344,7 +344,7 @@ def rules_cmd(
     print_rules(_load_rules(rules_file), out.get())
 
 
-@app.command("serve", help="启动填报网站：乡镇通过专用链接上传并立即看到审核结果，县局查看报送情况。")
+@app.command("serve", cls=ZhCommand, help="启动填报网站：乡镇通过专用链接上传并立即看到审核结果，县局查看报送情况。")
 def serve_cmd(
     round_dir: Path = typer.Argument(..., metavar="下发文件夹",
                                      help="xltool generate 的输出文件夹（含 xltool-manifest.json）"),
