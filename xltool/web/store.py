@@ -54,7 +54,11 @@ def now() -> str:
 
 
 def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    """Make a rename durable (POSIX; Windows cannot open a folder and needs no such step)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
     try:
         os.fsync(fd)
     finally:
@@ -120,7 +124,11 @@ class Store:
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(tmp, 0o444)
-            os.replace(tmp, dest)
+            try:
+                os.replace(tmp, dest)
+            except OSError:
+                if not dest.exists():   # the same bytes arrived at the same moment: fine
+                    raise
             _fsync_dir(dest.parent)
         finally:
             if os.path.exists(tmp):
