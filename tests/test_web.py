@@ -256,3 +256,16 @@ def test_serve_refuses_a_folder_that_is_not_a_round(tmp_path):
     assert "Traceback" not in done.output
     helped = CliRunner().invoke(app, ["serve", "--help"])
     assert "填报网站" in helped.output and "--admin-password" in helped.output
+
+
+def test_file_store_keeps_each_file_once_and_read_only(tmp_path):
+    from xltool.web.store import Store
+
+    store = Store(tmp_path)
+    sha, size = store.put_file(CLEAN)
+    assert (sha, size) == store.put_file(CLEAN) and size == CLEAN.stat().st_size
+    blob = store.blob_path(sha)
+    assert blob.read_bytes() == CLEAN.read_bytes() and not blob.stat().st_mode & 0o222
+    assert [p for p in (tmp_path / DATA_DIR / "blobs").rglob("*") if p.is_file()] == [blob]
+    with pytest.raises(ValueError):
+        store.blob_path("../" + "0" * 61)
