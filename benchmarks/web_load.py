@@ -222,7 +222,8 @@ def run_clients(uploads: list[dict], urls: dict[str, str], clients: int) -> tupl
     return done, time.perf_counter() - t0
 
 
-def verify(round_dir: Path, done: list[dict], uploads: list[dict]) -> dict:
+def verify(round_dir: Path, done: list[dict], uploads: list[dict], extra: int) -> dict:
+    """extra: the uploads sent one at a time after the load (recorded too)."""
     db = sqlite3.connect(round_dir / ".xltool-serve" / "xltool.sqlite3")
     rows = {r[0]: r for r in db.execute("SELECT id, sha256, state, name FROM uploads")}
     ids = [d["upload_id"] for d in done]
@@ -237,7 +238,7 @@ def verify(round_dir: Path, done: list[dict], uploads: list[dict]) -> dict:
                            "(SELECT 1 FROM returns r WHERE r.upload_id = u.id)").fetchone()[0]
     return {"sent": len(uploads), "answered": sum(d["answered"] for d in done),
             "http_303": sum(d["status"] == 303 for d in done),
-            "recorded": len(rows), "distinct_ids": len(set(ids)),
+            "recorded": len(rows) - extra, "distinct_ids": len(set(ids)),
             "byte_identical": identical, "pending": sum(r[2] != "done" for r in rows.values()),
             "uploads_without_result": unchecked}
 
@@ -255,6 +256,19 @@ def cli_check(files: list[Path], work: Path, jobs: int) -> float:
                     "--jobs", str(jobs), "-q", "--json", str(work / "cli.json")], cwd=ROOT,
                    stdout=subprocess.DEVNULL, check=False)
     return time.perf_counter() - t0
+
+
+def cli_one(path: Path, work: Path, repeats: int) -> float:
+    """Median seconds of `xltool check FILE -o OUT` (start-up included) on one return."""
+    times = []
+    for n in range(repeats):
+        out = work / f"cli_one_{n}"
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "xltool.cli", "check", str(path), "-o", str(out),
+                        "-q", "--jobs", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - t0)
+        shutil.rmtree(out, ignore_errors=True)
+    return statistics.median(times)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -277,12 +291,19 @@ def main() -> None:
     uploads = plan_uploads(returns, args.work / "run", count)
     proc, base = start(round_dir, args.jobs)
     try:
-        done, wall = run_clients(uploads, links(round_dir), clients)
+        urls = links(round_dir)
+        done, wall = run_clients(uploads, urls, clients)
         alive = httpx.get(base + "/", timeout=10).status_code == 200
+        five_code = next(c for c, n in zip(sorted(returns), sizes(units)) if n == 5)
+        alone = [{"n": -1 - i, "unit": five_code, "path": returns[five_code], "kind": "xlsx",
+                  "action": "check"} for i in range(3 if args.smoke else 10)]
+        idle, _ = run_clients(alone, urls, 1)     # one upload at a time: no queue
+        done_ids = {d["upload_id"] for d in idle}
     finally:
         proc.terminate()
         proc.wait(30)
-    checks = verify(round_dir, done, uploads)
+    checks = verify(round_dir, done, uploads, len(done_ids))
+    one_cli = cli_one(returns[five_code], args.work / "run", 3 if args.smoke else 10)
     sizes_of = {code: n for code, n in zip(sorted(returns), sizes(units))}
     five = [d["seconds"] for d in done if d["kind"] == "xlsx" and sizes_of[d["unit"]] == 5]
     workbooks = [returns[d["unit"]] if d["kind"] == "zip" else d["path"] for d in uploads]
@@ -294,14 +315,18 @@ def main() -> None:
               "cli_wall_s": round(cli_s, 2), "cli_files_per_s": round(count / cli_s, 2),
               "web_vs_cli_throughput": round((count / wall) / (count / cli_s), 2),
               "five_project_p50_s": round(statistics.median(five), 3) if five else None,
-              "five_project_p95_s": round(pct(five, 0.95), 3) if five else None}
+              "five_project_p95_s": round(pct(five, 0.95), 3) if five else None,
+              "five_project_alone_p50_s": round(statistics.median(
+                  d["seconds"] for d in idle), 3),
+              "cli_check_one_file_s": round(one_cli, 3),
+              "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
     width = max(len(k) for k in result)
     for k, v in result.items():
         print(f"{k:<{width}}  {v}")
     ok = checks["answered"] == checks["sent"] == checks["recorded"] == checks["distinct_ids"] \
         == checks["byte_identical"] and checks["pending"] == 0 and alive \
-        and checks["uploads_without_result"] == 0
+        and checks["uploads_without_result"] == 0 and all(d["answered"] for d in idle)
     print("all uploads answered, recorded once, stored byte-identical" if ok else "LOST UPLOADS")
     sys.exit(0 if ok else 1)
 
