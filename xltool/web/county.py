@@ -1,6 +1,7 @@
 """The county's pages (after login): dashboard, unit history, review, bulk upload, downloads."""
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from .intake import REVIEW, STATUS
+from .intake import REVIEW
 from .jobs import JobFailed
 from .security import verify_password
 from .site import SESSION_COOKIE, Site, download
@@ -171,8 +172,5 @@ def _name(site: Site, code: str | None) -> str:
 
 
 def _rm(folder: Path) -> None:
-    import shutil
     shutil.rmtree(folder, ignore_errors=True)
 
-
-__all__ = ["routes", "STATUS"]
