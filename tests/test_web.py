@@ -269,3 +269,23 @@ def test_file_store_keeps_each_file_once_and_read_only(tmp_path):
     assert [p for p in (tmp_path / DATA_DIR / "blobs").rglob("*") if p.is_file()] == [blob]
     with pytest.raises(ValueError):
         store.blob_path("../" + "0" * 61)
+
+
+def test_consolidated_export_when_installed(client, started):
+    """The export download appears exactly when xltool.export is installed, and works."""
+    import importlib.util
+
+    login(client)
+    present = importlib.util.find_spec("xltool.export") is not None
+    assert ("/admin/export.xlsx" in client.get("/admin").text) == present
+    if not present:
+        assert client.get("/admin/export.xlsx").status_code == 404
+        return
+    token = csrf(client, "/admin/bulk")
+    client.post("/admin/bulk", data={"csrf": token},
+                files=[("file", (CLEAN.name, CLEAN.read_bytes(), XLSX))])
+    done = client.get("/admin/export.xlsx")
+    assert done.status_code == 200, done.text
+    cells = [str(c) for ws in openpyxl.load_workbook(io.BytesIO(done.content)).worksheets
+             for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert any("安保、环保、安全生产、应急、食药监管" in c for c in cells)
