@@ -331,12 +331,13 @@ def main() -> None:
     mix = [5] * 16 + [20] * 3 + [50] if not args.smoke else [2, 3]
     batches = []
     if batch_sizes:
-        biggest = max(batch_sizes)
-        plan = [(100000 + i, rng.choice(mix), rng.random() < 0.2) for i in range(biggest)]
+        built = max(batch_sizes + ([1000] if not args.smoke else []))  # one cached corpus
+        plan = [(100000 + i, rng.choice(mix), rng.random() < 0.2) for i in range(built)]
         files = build(work / "batch", plan, 2)
+        biggest = max(batch_sizes)
         for n in sorted(batch_sizes):
             folder = work / "batch"
-            if n < biggest:   # the first n returns of the big batch
+            if n < built:   # the first n returns of the corpus
                 folder = work / f"batch{n}"
                 shutil.rmtree(folder, ignore_errors=True)
                 folder.mkdir()
