@@ -216,6 +216,18 @@ def median_ms(fn, repeats: int) -> float:
     return statistics.median(times) * 1000
 
 
+def paired_median_ms(fn, floor, repeats: int) -> tuple[float, float]:
+    """Medians of fn and of its floor run alternately, so both meet the same machine load."""
+    fn(), floor()
+    a, b = [], []
+    for _ in range(repeats):
+        for f, times in ((fn, a), (floor, b)):
+            start = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - start)
+    return statistics.median(a) * 1000, statistics.median(b) * 1000
+
+
 def tree_rss_kb(pid: int) -> int:
     """Resident memory of a process and all its descendants, summed (Linux /proc)."""
     total, stack = 0, [pid]
@@ -314,8 +326,8 @@ def main() -> None:
             work / "gen.xlsx", SPEC, FRAMEWORK,
             WorkbookPlan(2025, unit, 5, PASSWORD, "2025-01-01T00:00:00Z")), r)
         bare = median_ms(lambda: bare_xlsxwriter(work / "bare.xlsx", unit), r)
-        cli = median_ms(lambda: cli_single(path), max(r, 5) if not args.smoke else 1)
-        cli_base = median_ms(lambda: cli_floor(path), max(r, 5) if not args.smoke else 1)
+        cli, cli_base = paired_median_ms(lambda: cli_single(path), lambda: cli_floor(path),
+                                         max(r, 7) if not args.smoke else 1)
         rows.append({"projects": n, "check_ms": round(check, 2), "calamine_ms": round(cal, 2),
                      "openpyxl_ro_ms": round(opx, 2), "check_vs_calamine": round(check / cal, 2),
                      "check_vs_openpyxl_ro": round(check / opx, 2),
