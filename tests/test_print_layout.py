@@ -79,8 +79,11 @@ def test_form_labels_print_whole(tmp_path):
     wb = openpyxl.load_workbook(form)
     ws = wb[_first_project(wb)]
     assert ws["A2"].value == '=xt_unit_code&" "&xt_unit_name'
-    cached = openpyxl.load_workbook(form, data_only=True)[ws.title]["A2"].value
-    assert cached == "484001 玉田县林西镇人民政府本级"
+    values = openpyxl.load_workbook(form, data_only=True)
+    assert values[ws.title]["A2"].value == "484001 玉田县林西镇人民政府本级"
+    dept = values.sheetnames[1]   # the 部门整体绩效目标 sheet has the same unit line
+    assert "484001 玉田县林西镇人民政府本级" in [c.value for row in values[dept]["A1:H3"]
+                                               for c in row]
     label = ws["A6"].value
     assert label == "资金支出计划（%）"
     assert text_height(label, ws.column_dimensions["A"].width) <= text_height("一行", 10)

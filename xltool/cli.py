@@ -9,6 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
+# xltool uses no pydantic plugins: skip pydantic's scan of every installed package for them
+# (tens of milliseconds at each start); a value the user set is kept.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 import typer
 import yaml
 from pydantic import ValidationError
@@ -463,6 +467,26 @@ def export_cmd(
     for problem in result.problems:
         err.print(f"[yellow]注意：[/]{problem}", highlight=False)
     raise typer.Exit(0 if c.units else 1)
+
+
+@app.command("serve", cls=ZhCommand, help="启动填报网站：乡镇通过专用链接上传并立即看到审核结果，县局查看报送情况。")
+def serve_cmd(
+    round_dir: Path = typer.Argument(..., metavar="下发文件夹",
+                                     help="xltool generate 的输出文件夹（含 xltool-manifest.json）"),
+    host: str = typer.Option("127.0.0.1", "--host",
+                             help="监听地址（默认仅本机；局域网使用请设为 0.0.0.0）"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="端口（默认 8000）"),
+    url: Optional[str] = typer.Option(None, "--url",
+                                      help="写入分发清单的网址前缀，如 http://192.168.1.10:8000"),
+    admin_password: Optional[str] = typer.Option(None, "--admin-password",
+                                                 help="县局管理密码（不填则首次启动时随机生成并显示）"),
+    new_links: bool = typer.Option(False, "--new-links",
+                                   help="为所有单位重新生成填报链接（旧链接作废）"),
+    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", min=1,
+                             help="同时审核的进程数（默认为 CPU 核数）"),
+) -> None:
+    from .web.serve import serve
+    serve(round_dir, host, port, url, admin_password, new_links, jobs, out, fail)
 
 
 @contextmanager

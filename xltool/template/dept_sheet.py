@@ -38,7 +38,7 @@ def write_dept_sheet(wb, st: Styles, spec: TemplateSpec, plan: WorkbookPlan, sna
     unit = plan.unit
     sh.put(d.unit_line, None, st.plain, locked=True)
     ws.write_formula(d.unit_line.row1, d.unit_line.col1, UNIT_LINE_FORMULA, st.plain,
-                     f"{unit.code}{unit.name}" if unit else "")
+                     f"{unit.code} {unit.name}" if unit else "")
     label_style = {"label": st.label, "note": st.plain_right, "section": st.section}
     for label in d.labels:
         sh.put(label.range, label.text, label_style[label.style], locked=True)

@@ -43,9 +43,21 @@ class Reading:
         return self.operator == QUALITATIVE
 
 
+_READ_KEYS = ("tier1", "tier2", "tier3", "operator", "value", "unit")
+_readings: dict[tuple, Reading] = {}   # the same row text read once per process
+
+
 def interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
     if row.reading is None:
-        row.reading = _interpret(row, spec)
+        cells = row.cells
+        key = (id(spec), cells["value"].number_format,
+               *[(type(v), v) for v in (cells[k].value for k in _READ_KEYS)])
+        reading = _readings.get(key)
+        if reading is None:
+            if len(_readings) > 50_000:
+                _readings.clear()
+            reading = _readings[key] = _interpret(row, spec)
+        row.reading = reading
     return row.reading
 
 
