@@ -226,3 +226,20 @@ def test_area_and_tier2_dropdowns_evaluate_in_libreoffice(tmp_path):
     assert out["J20"].value == "|".join(areas + ["新增分项"])
     assert [out[f"J{90 + i}"].value for i in range(len(framework.tier1_names))] == \
         ["|".join(framework.children_of(t)) for t in framework.tier1_names]
+
+
+def test_readme_documents_every_defined_name(tmp_path):
+    """The xt_* names are a public contract: each one a workbook carries is in the README."""
+    import re
+    lst = tmp_path / "名单.csv"
+    lst.write_text("单位编码,单位名称,项目编码,项目名称,预算数,财政资金,其他资金,基本支出\n"
+                   "484001,林西镇,13022925P00JXC419936N,甲,20000,20000,,100\n", encoding="utf-8")
+    batch = generate(tmp_path / "out", list_path=lst, year=2025, password=PASSWORD)
+    wb = openpyxl.load_workbook(batch.out_dir / batch.files[0].file)
+    names = set(wb.defined_names) | {n for ws in wb.worksheets for n in ws.defined_names}
+    readme = (REPO / "README.md").read_text("utf-8")
+    documented = {re.sub(r"_\d+$", "_<n>", n) for n in names}
+    missing = sorted(n for n in documented if f"`{n}`" not in readme)
+    assert not missing, f"README does not document {missing}"
+    assert {"xt_dept_goal", "xt_dept_areas", "xt_dept_indicators", "xt_dept_measures",
+            "xt_dept_budget_total", "xt_dept_budget_basic", "xt_dept_tier1"} <= names
