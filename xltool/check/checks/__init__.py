@@ -1,3 +1,3 @@
 """Checks, registered by name for the rule sets. Importing this package registers them all."""
-from . import batch, budget, completeness, dept, indicators, plan, structure  # noqa: F401
+from . import batch, budget, completeness, dept, indicators, plan, review, structure  # noqa: F401
 from .registry import CHECKS, CheckDef, Finding  # noqa: F401
