@@ -16,6 +16,7 @@ import yaml
 from support import REPO, convert
 
 from xltool.check.checker import Expected, check_paths
+from xltool.check.checks.previous import load_previous
 from xltool.template.fill import fill_dept, fill_sheet
 from xltool.template.meta import Meta
 from xltool.check.rules import load_rules
@@ -24,6 +25,7 @@ CASES = sorted((Path(__file__).parent / "cases").glob("XT*.yaml"))
 BASES = {
     "seed": REPO / "examples/returns/484001_玉田县林西镇人民政府本级_2025年预算项目绩效目标表_已填.xlsx",
     "unit": REPO / "examples/generated/489002_示例县西岭乡人民政府本级_2025年预算项目绩效目标表.xlsx",
+    "good": REPO / "examples/returns/489002_示例县西岭乡人民政府本级_2025年预算项目绩效目标表_规范示例.xlsx",
 }
 NOT_PROJECTS = ("填报说明", "部门整体绩效目标", "xt_lists", "xt_meta")
 
@@ -139,7 +141,11 @@ def test_rule_case(code, case, tmp_path):
     units = [Expected(**{**u, "digest": _manifest_digest(u["code"]) if u.get("digest") ==
                          "from_example_manifest" else u.get("digest")})
              for u in case["units"]] if "units" in case else None
-    report = check_paths(paths, units=units)
+    previous = None
+    if "previous" in case:   # last year's return, for the rules comparing with it
+        (tmp_path / "previous").mkdir()
+        previous = load_previous([build(case["previous"], tmp_path / "previous", "last.xlsx")])
+    report = check_paths(paths, units=units, previous=previous)
     got = sorted((Path(f.path).name, i.sheet or "", i.cell or "")
                  for f in report.files for i in f.issues if i.code == code)
     want = sorted((e.get("file", paths[0].name), sheet_of(e.get("sheet", 1), paths[0]) or "",

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from . import __version__
 from .cli_zh import EXAMPLES, ZhCommand, ZhGroup
 from .check.checker import UnitsError, check_paths, find_returns, load_expected
+from .check.checks.previous import load_previous
 from .template.distlist import ListError
 from .report.render import print_report, print_rules, write_json
 from .workers import Workers
@@ -298,13 +299,16 @@ def check_cmd(
     pdf: bool = typer.Option(False, "--pdf",
                              help="同时为每个有问题的文件生成可打印的 PDF 问题清单（与 -o 一起用，"
                                   "需要安装 LibreOffice）。"),
+    previous: Optional[Path] = typer.Option(
+        None, "--previous", metavar="文件夹",
+        help="上一年度审定后的报回表格（文件或文件夹），用来检查指标值是否低于上年、绩效目标是否照抄上年。"),
 ) -> None:
     if pdf and report_dir is None:
         raise fail("--pdf 要和 -o 一起使用，例如：xltool check 收回/ -o 审核报告 --pdf。", 2)
     if jobs is not None and jobs < 1:
         raise fail("--jobs 应为不小于 1 的整数，例如 --jobs 2。", 2)
     jobs = jobs or os.cpu_count() or 1
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in paths + ([previous] if previous else []) if not p.exists()]
     if missing:
         raise fail(f"找不到：{'、'.join(missing)}。", 2)
     if report_dir is not None and any(p.is_dir() and p.resolve() == report_dir.resolve()
@@ -331,11 +335,22 @@ def check_cmd(
         raise fail(f"在 {'、'.join(str(p) for p in paths)} 中没有找到要审核的表格文件（.xlsx、.xls 或 "
                    ".ods）。请检查路径；如要列出哪些单位还没有报送，请加上 "
                    "--units 下发/xltool-manifest.json。", 2)
+    last_year = find_returns([previous]) if previous else []
+    if previous and not last_year:
+        raise fail(f"上年文件夹 {previous} 中没有找到报回的表格（.xlsx、.xls 或 .ods）。", 2)
     show = not quiet and json_out != "-" and out.is_terminal
     with progress_bar(show) as step, Workers(jobs) as workers:
+        prev = load_previous(last_year, workers) if previous else None
+        if prev is not None and not (prev.by_code or prev.by_name):
+            err.print(f"[yellow]注意：[/]上年文件夹 {previous} 中没有读到任何项目，不做与上年的比较。",
+                      highlight=False)
+        elif prev is not None and prev.unreadable:
+            err.print(f"[yellow]注意：[/]上年文件夹中有 {len(prev.unreadable)} 个文件无法读取，"
+                      "已跳过。", highlight=False)
         report = check_paths(paths, rules=rules, select=selected, ignore=ignored,
                              units=expected, workers=workers,
-                             progress=step("审核", len(files)), exclude=report_dir)
+                             progress=step("审核", len(files)), exclude=report_dir,
+                             previous=prev)
         if report_dir is not None:
             from .report.outputs import RETURNS_DIR, needs_copy, report_time, write_outputs
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..template.cells import CellRange
 from .checks.batch import BatchFacts, facts_of
+from .checks.previous import Previous, targets_of
 from ..template.distlist import ListError, Unit, load_units
 from ..read.reader import ReadWorkbook, Unreadable, read_workbook
 from .report import FileReport, Issue, Report
@@ -121,7 +122,7 @@ class Checked:
     sheets: list[str]
 
 
-def check_file(path: Path, rules: list[Rule]) -> Checked:
+def check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Checked:
     """Read and check one file; never raises for what is in the file."""
     fr = FileReport(path=str(path))
     try:
@@ -139,22 +140,24 @@ def check_file(path: Path, rules: list[Rule]) -> Checked:
     fr.saved_at = wb.saved_at
     fr.format = wb.kind
     fr.issues = check_workbook(wb, rules)
-    facts = facts_of(wb) if wb.spec is not None else None
+    facts = facts_of(wb, targets_of(wb) if with_targets else ()) if wb.spec is not None else None
     return Checked(fr, facts, wb.sheet_names)
 
 
-def _check_job(job: tuple[Path, list[Rule]]) -> Checked:
+def _check_job(job: tuple[Path, list[Rule], bool]) -> Checked:
     return check_file(*job)
 
 
 def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
                 select: list[str] | None = None, ignore: list[str] | None = None,
                 units: list[Expected] | None = None, workers: Workers | None = None,
-                progress=None, exclude: Path | None = None) -> Report:
+                progress=None, exclude: Path | None = None,
+                previous: Previous | None = None) -> Report:
     """Check every file; a file that will not open is reported, the rest still checked.
 
     The result does not depend on the number of workers: files are checked independently and
-    gathered in the order of find_returns.
+    gathered in the order of find_returns. With `previous` (last year's returns, see
+    checks.previous.load_previous) the rules comparing with last year run too.
     """
     rules = rules or load_rules()
     active = rules.selected(select, ignore)
@@ -162,14 +165,18 @@ def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
     files = find_returns(paths, exclude)
     workers = workers or Workers(1)
     chunk = min(16, max(1, len(files) // (workers.jobs * 8)))
-    checked: list[Checked] = workers.map(_check_job, [(f, active) for f in files], progress,
-                                         chunk)
+    compare = previous is not None and any(r.definition.scope == "previous" for r in active)
+    checked: list[Checked] = workers.map(_check_job, [(f, active, compare) for f in files],
+                                         progress, chunk)
     by_path = {c.report.path: c for c in checked}
     facts = [c.facts for c in checked if c.facts is not None]
     for rule in active:
         d = rule.definition
         if d.scope == "batch":
             for path, finding in d.fn(facts, units, rule.parsed_params):
+                by_path[path].report.issues.append(_issue(rule, finding))
+        elif d.scope == "previous" and compare:
+            for path, finding in d.fn(facts, previous, rule.parsed_params):
                 by_path[path].report.issues.append(_issue(rule, finding))
     for c in checked:
         fr = c.report

@@ -21,6 +21,7 @@ class BatchFacts:
     codes: tuple[tuple[str, str, str], ...]     # (sheet, ref, code), first per code
     saved_at: str | None
     digest: str | None = None                   # of the identity, for pre-filled workbooks
+    targets: tuple = ()                         # previous.ProjectTargets, with --previous
 
 
 def _codes(wb: ReadWorkbook):
@@ -32,7 +33,7 @@ def _codes(wb: ReadWorkbook):
                 yield p, cell, code
 
 
-def facts_of(wb: ReadWorkbook) -> BatchFacts:
+def facts_of(wb: ReadWorkbook, targets: tuple = ()) -> BatchFacts:
     cell = wb.cover.get("unit_code")
     codes: dict[str, tuple[str, str, str]] = {}
     if wb.spec is not None:
@@ -41,7 +42,7 @@ def facts_of(wb: ReadWorkbook) -> BatchFacts:
     digest = wb.meta.digest if wb.meta is not None and not wb.meta.blank else None
     return BatchFacts(str(wb.path), wb.unit_code, wb.unit_name,
                       (cell.sheet, cell.ref) if cell else None, tuple(codes.values()),
-                      wb.saved_at, digest)
+                      wb.saved_at, digest, targets)
 
 
 @check("duplicate_code_workbook", keys={"value", "other_sheet"})

@@ -29,7 +29,7 @@ class CheckDef:
     fn: Callable[..., Iterable]
     params: type[BaseModel]
     keys: frozenset[str]              # placeholders its findings fill in, besides sheet/cell
-    scope: Literal["workbook", "batch"]
+    scope: Literal["workbook", "batch", "previous"]   # previous: runs with --previous only
     needs_template: bool              # only runs when the workbook's template is known
     doc: str
 
@@ -38,7 +38,7 @@ CHECKS: dict[str, CheckDef] = {}
 
 
 def check(name: str, *, keys: Iterable[str] = (), params: type[BaseModel] = NoParams,
-          scope: Literal["workbook", "batch"] = "workbook", needs_template: bool = True):
+          scope: Literal["workbook", "batch", "previous"] = "workbook", needs_template: bool = True):
     def register(fn):
         if name in CHECKS:
             raise ValueError(f"check {name} registered twice")

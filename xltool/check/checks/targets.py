@@ -97,6 +97,7 @@ _GOAL_UNITS = ("平方公里", "平方米", "万人次", "人次", "万元", "�
                "吨", "台", "套", "场", "期", "所", "村", "家", "座", "处", "条", "名", "批", "篇",
                "册", "份", "辆", "间", "米", "公顷", "株", "棵", "盏", "块", "口", "眼", "万")
 _GOAL_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(" + "|".join(_GOAL_UNITS) + ")")
+_ENUMERATION = re.compile(r"(^|[；;。：:!！?？\s])[(（]?\d{1,2}[.．、)）]")   # 1. 2、 (3)
 _DATE_AFTER_MONTH = ("底", "末", "初", "份", "前", "中", "上旬", "中旬", "下旬", "起", "至", "到")
 
 
@@ -104,6 +105,7 @@ def goal_numbers(text: str) -> list[tuple[str, Decimal, str]]:
     """Quantities a goal text names: ("12个", 12, "个"), ("90%", 90, "%"). Enumerations (1.),
     years (2025年) and dates (3月底, 6月30日) are not quantities."""
     text = clean_text(text).replace("％", "%").replace(",", "")
+    text = _ENUMERATION.sub(lambda m: m.group(1) + " ", text)
     found = []
     for m in _GOAL_NUMBER.finditer(text):
         number, unit = Decimal(m.group(1)), m.group(2)
