@@ -4,7 +4,8 @@
 
 - returns/484001_…_已填.xlsx: the seed (seed_2025_484001.yaml) filled in as the township did in
   2025: Part 1 部门整体绩效目标 (six areas, 62 indicators) and the five projects; it must pass the
-  checker with no errors.
+  checker with no errors, with exactly the review suggestions listed in
+  returns/预期审核建议_484001_已填.yaml.
 - returns/489001_…_有错误.xlsx: a return with the typical mistakes listed in
   returns/489001_有错误_预期问题.yaml, each with the issue the checker must report.
 - returns/489002_…_规范示例.xlsx: well-written targets (amounts for costs, counts for

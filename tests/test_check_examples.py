@@ -1,5 +1,6 @@
-"""The bundled returns: the seed comes out clean, the broken one with its documented mistakes,
-before and after LibreOffice re-saves it; and the CLI's JSON is the library's report."""
+"""The bundled returns: the seed has no error but exactly its documented review suggestions, the
+broken one its documented mistakes (before and after LibreOffice re-saves it), the well-written
+one nothing at all; and the CLI's JSON is the library's report."""
 from __future__ import annotations
 
 import json
@@ -18,6 +19,8 @@ RETURNS = REPO / "examples" / "returns"
 SEED = RETURNS / "484001_玉田县林西镇人民政府本级_2025年预算项目绩效目标表_已填.xlsx"
 EXPECTED = yaml.safe_load((RETURNS / "489001_有错误_预期问题.yaml").read_text("utf-8"))
 BROKEN = RETURNS / EXPECTED["file"]
+SEED_REVIEW = yaml.safe_load((RETURNS / "预期审核建议_484001_已填.yaml").read_text("utf-8"))
+GOOD = RETURNS / "489002_示例县西岭乡人民政府本级_2025年预算项目绩效目标表_规范示例.xlsx"
 
 
 def _found(path):
@@ -30,10 +33,25 @@ def _documented():
     return sorted((e["code"], e["sheet"], e["cell"]) for e in EXPECTED["issues"])
 
 
-def test_seed_example_has_no_errors():
+def _seed_review():
+    return sorted((e["code"], e["sheet"], e["cell"]) for e in SEED_REVIEW["issues"])
+
+
+def test_seed_example_has_no_errors_and_its_review_suggestions():
     f, issues = _found(SEED)
-    assert f.status == "ok" and issues == []
+    assert SEED_REVIEW["file"] == SEED.name
+    assert f.errors == SEED_REVIEW["errors"] == 0 and f.status == "warnings"
+    assert issues == _seed_review()
+    assert {i.code[:3] for i in f.issues} == {"XT8"}
+    sheets = {i.sheet for i in f.issues}
+    assert len(sheets) == 5   # every one of the five projects gets review suggestions
     assert (f.unit_code, f.unit_name) == ("484001", "玉田县林西镇人民政府本级")
+
+
+def test_well_written_example_has_no_issue_at_all():
+    f, issues = _found(GOOD)
+    assert f.status == "ok" and issues == []
+    assert f.unit_code == "489002"
 
 
 def test_broken_example_reports_each_documented_mistake_at_its_cell():
@@ -48,7 +66,11 @@ def test_broken_example_after_libreoffice_round_trip(tmp_path):
     src.write_bytes(BROKEN.read_bytes())
     saved = convert(src, "xlsx", tmp_path / "saved")
     assert _found(saved)[1] == _documented()
-    assert _found(SEED)[1] == []
+    for example in (SEED, GOOD):
+        copy = tmp_path / example.name
+        copy.write_bytes(example.read_bytes())
+        assert _found(convert(copy, "xlsx", tmp_path / f"saved-{example.stem[:6]}"))[1] == \
+            _found(example)[1]
 
 
 def test_examples_are_what_make_returns_builds(tmp_path):
@@ -64,7 +86,7 @@ def test_examples_are_what_make_returns_builds(tmp_path):
     (work / "rules").symlink_to(REPO / "rules")
     subprocess.run([sys.executable, str(work / "examples" / "make_returns.py")], check=True,
                    capture_output=True)
-    for committed in (SEED, BROKEN):
+    for committed in (SEED, BROKEN, GOOD):
         rebuilt = work / "examples" / "returns" / committed.name
         assert _found(rebuilt)[1] == _found(committed)[1]
 
@@ -83,8 +105,10 @@ def test_cli_json_is_the_library_report():
 
 def test_cli_exit_codes_and_missing_units(tmp_path):
     runner = CliRunner()
-    ok = runner.invoke(app, ["check", str(SEED), "--json", "-"])
+    ok = runner.invoke(app, ["check", str(GOOD), "--json", "-"])
     assert ok.exit_code == 0 and json.loads(ok.stdout)["files"][0]["status"] == "ok"
+    warned = runner.invoke(app, ["check", str(SEED), "--json", "-"])   # review suggestions only
+    assert warned.exit_code == 0 and json.loads(warned.stdout)["files"][0]["status"] == "warnings"
     manifest = REPO / "examples" / "generated" / "xltool-manifest.json"
     res = runner.invoke(app, ["check", str(SEED), "--units", str(manifest), "--json", "-"])
     assert json.loads(res.stdout)["missing_units"] == [
@@ -103,7 +127,7 @@ def test_cli_exit_codes_and_missing_units(tmp_path):
                                                                                    "XT203"}
     ign = runner.invoke(app, ["check", str(BROKEN), "--ignore", "XT1,XT2,XT3,XT4,XT5,XT0,XT7",
                               "--json", "-"])
-    assert {i["code"] for i in json.loads(ign.stdout)["files"][0]["issues"]} == {"XT601"}
+    assert {i["code"] for i in json.loads(ign.stdout)["files"][0]["issues"]} == {"XT601", "XT811"}
 
 
 def test_bad_file_in_a_batch_does_not_stop_the_rest(tmp_path):
@@ -112,7 +136,8 @@ def test_bad_file_in_a_batch_does_not_stop_the_rest(tmp_path):
     (tmp_path / SEED.name).write_bytes(SEED.read_bytes())
     report = check_paths([tmp_path])
     status = {f.path.split("/")[-1]: f.status for f in report.files}
-    assert status == {"坏文件.xlsx": "unreadable", "旧格式.xls": "unreadable", SEED.name: "ok"}
+    assert status == {"坏文件.xlsx": "unreadable", "旧格式.xls": "unreadable",
+                      SEED.name: "warnings"}   # review suggestions only
     messages = [i.message for f in report.files for i in f.issues]
     assert any("损坏" in m for m in messages) and any("加密" in m or ".xls" in m for m in messages)
     assert report.failed
@@ -123,3 +148,10 @@ def test_rules_command_lists_every_code():
     assert result.exit_code == 0
     for code in ("XT001", "XT101", "XT203", "XT302", "XT402", "XT506", "XT603"):
         assert code in result.stdout
+
+
+def test_rules_command_groups_review_suggestions_apart():
+    result = CliRunner().invoke(app, ["rules"])
+    heading = result.stdout.index("审核建议（XT8xx")
+    assert result.stdout.index("XT606") < heading < result.stdout.index("XT801")
+    assert all(result.stdout.index(code) > heading for code in ("XT807", "XT813"))

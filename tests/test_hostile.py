@@ -132,8 +132,9 @@ def corpus(tmp_path_factory):
 
 def test_each_hostile_file_gets_a_clear_outcome(corpus):
     before = {p.name: _sha(p) for p in corpus.iterdir()}
-    with Workers(2) as workers:  # all copies are of one unit: XT605 would be noise here
-        report = check_paths([corpus], workers=workers, ignore=["XT605"])
+    with Workers(2) as workers:  # all copies are of one unit: XT605 would be noise here, and
+        # the seed's weak targets (review suggestions, XT8xx) are not what this test is about
+        report = check_paths([corpus], workers=workers, ignore=["XT605", "XT8"])
     status = {Path(f.path).name: f for f in report.files}
     assert set(status) == set(CORPUS) | {SEED.name}  # every file reported, none skipped
     for name, (_, expected, word) in CORPUS.items():
@@ -201,7 +202,7 @@ def test_rows_inserted_in_the_indicator_table_are_read_by_name(tmp_path):
         ws[f"{col}12"] = value
     moved = tmp_path / "inserted.xlsx"
     wb.save(moved)
-    report = check_paths([moved]).files[0]
+    report = check_paths([moved], ignore=["XT8"]).files[0]   # the seed's targets are weak
     assert report.status == "ok", report.issues
 
 

@@ -61,9 +61,11 @@ def test_annotated_copy_marks_exactly_the_issue_cells(run):
     inbox, out, *_ = run
     data = json.loads((out / JSON_NAME).read_text("utf-8"))
     broken = next(f for f in data["files"] if f["path"].endswith(BROKEN.name))
-    copies = list((out / RETURNS_DIR).glob("*.xlsx"))
-    assert [Path(broken["annotated"])] == copies  # the clean seed gets no copy
-    wb = openpyxl.load_workbook(copies[0])
+    seed = next(f for f in data["files"] if f["path"].endswith(SEED.name))
+    copies = sorted((out / RETURNS_DIR).glob("*.xlsx"))
+    # the seed has review suggestions only: it gets a copy too, to improve its targets
+    assert sorted([Path(broken["annotated"]), Path(seed["annotated"])]) == copies
+    wb = openpyxl.load_workbook(broken["annotated"])
     assert wb.sheetnames[0] == ANNOTATION_SHEET and wb.active.title == ANNOTATION_SHEET
     commented = {(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows()
                  for c in row if c.comment is not None and c.comment.author == AUTHOR}
@@ -83,12 +85,12 @@ def test_annotated_copy_marks_exactly_the_issue_cells(run):
 
 def test_issue_list_links_resolve(run):
     inbox, out, *_ = run
-    wb = openpyxl.load_workbook(next((out / RETURNS_DIR).glob("*.xlsx")))
+    wb = openpyxl.load_workbook(next((out / RETURNS_DIR).glob("489001*.xlsx")))
     ws = wb[ANNOTATION_SHEET]
     links = [c.hyperlink.location for row in ws.iter_rows(min_row=4) for c in row if c.hyperlink]
     data = json.loads((out / JSON_NAME).read_text("utf-8"))
     broken = next(f for f in data["files"] if f["path"].endswith(BROKEN.name))
-    assert len(links) == sum(1 for i in broken["issues"] if i["cell"]) == 32
+    assert len(links) == sum(1 for i in broken["issues"] if i["cell"]) == 33
     for location in links:
         sheet, ref = location.rsplit("!", 1)
         sheet = sheet.strip("'").replace("''", "'")
@@ -97,7 +99,7 @@ def test_issue_list_links_resolve(run):
 
 def test_annotated_copy_keeps_protection_validations_identity(run):
     inbox, out, *_ = run
-    copy = next((out / RETURNS_DIR).glob("*.xlsx"))
+    copy = next((out / RETURNS_DIR).glob("489001*.xlsx"))
     wb = openpyxl.load_workbook(copy)
     assert wb.security is not None and wb.security.lockStructure
     for name in ("1.农村人居环境整治", "2.基层党组织活动经费"):
@@ -138,14 +140,23 @@ def test_summary_counts_equal_the_json(run):
     assert list(by_code) == ["484001", "489001", "489002"]
     for f in data["files"]:
         row = by_code[f["unit_code"]]
+        review = [i for i in f["issues"] if i["code"].startswith("XT8")]
         assert row["错误数"] == sum(i["severity"] == "error" for i in f["issues"])
-        assert row["警告数"] == sum(i["severity"] == "warning" for i in f["issues"])
+        assert row["警告数"] == sum(i["severity"] == "warning" for i in f["issues"]) - len(review)
+        assert row["审核建议"] == len(review)
         assert row["文件"] == Path(f["path"]).name
-    assert (by_code["484001"]["审核结果"], by_code["489001"]["审核结果"]) == ("通过", "有错误")
+    assert by_code["484001"]["审核建议"] == 93 and by_code["484001"]["错误数"] == 0
+    assert (by_code["484001"]["审核结果"], by_code["489001"]["审核结果"]) == ("有审核建议", "有错误")
+    # completeness problems first: the broken return's main problems are errors, not suggestions
+    assert "XT811" not in by_code["489001"]["主要问题"]
     assert by_code["489002"]["报送情况"] == "未报送"
     assert "XT" in by_code["489001"]["主要问题"]
     detail = list(wb["问题明细"].iter_rows(min_row=2, values_only=True))
     assert len(detail) == data["summary"]["issues"] == sum(len(f["issues"]) for f in data["files"])
+    broken_levels = [r[5] for r in detail if r[1] == "489001"]
+    assert broken_levels[-1] == "审核建议" and "审核建议" not in broken_levels[:-1]
+    assert {r[5] for r in detail if r[1] == "484001"} == {"审核建议"}
+    assert data["summary"]["review_suggestions"] == 94
     stats = {r[0]: r[3] for r in wb["规则统计"].iter_rows(min_row=2, values_only=True)}
     assert sum(stats.values()) == data["summary"]["issues"]
     assert "<c:barChart>" in xml_of(out / SUMMARY_NAME, "xl/charts/chart1.xml")

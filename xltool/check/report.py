@@ -9,6 +9,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 SCHEMA = "xltool.check/1"
+REVIEW_PREFIX = "XT8"   # review suggestions (审核建议): the quality of targets, not completeness
+
+
+def is_review(code: str) -> bool:
+    return code.startswith(REVIEW_PREFIX)
 Status = Literal["ok", "warnings", "errors", "unreadable"]
 
 
@@ -47,6 +52,16 @@ class FileReport:
     def warnings(self) -> int:
         return sum(i.severity == "warning" for i in self.issues)
 
+    @property
+    def suggestions(self) -> int:
+        """Review suggestions (XT8xx) among the issues, whatever their severity."""
+        return sum(is_review(i.code) for i in self.issues)
+
+    @property
+    def review_only(self) -> bool:
+        """Every issue is a review suggestion: nothing is missing or malformed."""
+        return bool(self.issues) and all(is_review(i.code) for i in self.issues)
+
 
 @dataclass
 class Report:
@@ -68,6 +83,7 @@ class Report:
                 **{s: sum(f.status == s for f in self.files)
                    for s in ("ok", "warnings", "errors", "unreadable")},
                 "issues": sum(len(f.issues) for f in self.files),
+                "review_suggestions": sum(f.suggestions for f in self.files),
                 "missing_units": len(self.missing_units),
             },
             "rules": self.rules,

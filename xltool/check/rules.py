@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .checks import CHECKS, CheckDef
+from .report import is_review
 from ..paths import data_dir
 from ..yamlfiles import load_yaml
 
@@ -42,6 +43,11 @@ class Rule(BaseModel):
             raise ValueError(f"{self.code}: message uses {sorted(unknown)}, which check "
                              f"{self.check} does not provide (it gives {sorted(definition.keys)})")
         return self
+
+    @property
+    def review(self) -> bool:
+        """A review suggestion (审核建议, XT8xx) rather than a completeness or format rule."""
+        return is_review(self.code)
 
     @property
     def definition(self) -> CheckDef:

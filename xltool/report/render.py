@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import write_bytes_atomic
-from ..check.report import Report
+from ..check.report import Report, is_review
 from ..check.rules import RuleSet
 from ..cli_zh import wrap
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:   # rich is imported only when people read the output
 STATUS = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
           "unreadable": "[red]无法打开[/]"}
 SEVERITY = {"error": "[red]错误[/]", "warning": "[yellow]警告[/]"}
+REVIEW = "[blue]建议[/]"   # review suggestions (XT8xx), listed after errors and warnings
 
 
 def report_json(report: Report) -> str:
@@ -50,8 +51,12 @@ def print_report(report: Report, console: Console) -> None:
         _lines(console, "没有收到任何报回的表格。", 2)
     for f in report.files:
         unit = " ".join(x for x in (f.unit_code, f.unit_name) if x) or "（单位不明）"
-        console.print(f"  {STATUS[f.status]}  {unit}  错误 {f.errors} 个，警告 {f.warnings} 个",
-                      highlight=False, soft_wrap=True)
+        status = "[blue]有审核建议[/]" if f.status == "warnings" and f.review_only \
+            else STATUS[f.status]
+        counts = f"错误 {f.errors} 个，警告 {f.warnings - f.suggestions} 个"
+        if f.suggestions:
+            counts += f"，审核建议 {f.suggestions} 条"
+        console.print(f"  {status}  {unit}  {counts}", highlight=False, soft_wrap=True)
         console.print(f"      {Path(f.path).name}", markup=False, highlight=False, soft_wrap=True)
     for f in report.files:
         if not f.issues:
@@ -59,9 +64,10 @@ def print_report(report: Report, console: Console) -> None:
         console.print()
         console.print(Path(f.path).name, style="bold", markup=False, highlight=False,
                       soft_wrap=True)
-        for i in f.issues:
+        for i in sorted(f.issues, key=lambda i: is_review(i.code)):   # suggestions last
             where = "!".join(x for x in (i.sheet, i.cell) if x) or "整个文件"
-            console.print(f"  {SEVERITY[i.severity]} {i.code}  ", end="", highlight=False)
+            level = REVIEW if is_review(i.code) else SEVERITY[i.severity]
+            console.print(f"  {level} {i.code}  ", end="", highlight=False)
             console.print(where, markup=False, highlight=False, soft_wrap=True)
             _lines(console, i.message, 6)
     if report.missing_units:
@@ -74,11 +80,17 @@ def print_report(report: Report, console: Console) -> None:
 
 
 def print_rules(rules: RuleSet, console: Console) -> None:
+    """The rules; review suggestions (审核建议) under their own heading, after the others."""
     from rich.table import Table
 
-    table = Table(title=rules.title)
-    for column in ("代码", "级别", "规则", "检查"):
-        table.add_column(column)
-    for r in rules.rules:
-        table.add_row(r.code, SEVERITY[r.severity], r.title, r.check)
-    console.print(table)
+    groups = [(rules.title, [r for r in rules.rules if not r.review]),
+              ("审核建议（XT8xx，默认为警告）", [r for r in rules.rules if r.review])]
+    for title, members in groups:
+        if not members:
+            continue
+        table = Table(title=title)
+        for column in ("代码", "级别", "规则", "检查"):
+            table.add_column(column)
+        for r in members:
+            table.add_row(r.code, SEVERITY[r.severity], r.title, r.check)
+        console.print(table)

@@ -9,13 +9,14 @@ from pathlib import Path
 from xlsxwriter import Workbook
 
 from ..atomic import atomic_path
-from ..check.report import FileReport, Report
+from ..check.report import FileReport, Report, is_review
 from ..check.rules import RuleSet
 from ..template.writer import text_height
 
 STATUS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法打开"}
+REVIEW_ONLY = "有审核建议"   # no error or warning, only review suggestions (XT8xx)
 HEADER = ["序号", "单位编码", "单位名称", "报送情况", "文件", "审核结果", "错误数", "警告数",
-          "主要问题", "备注"]
+          "主要问题", "备注", "审核建议"]   # review suggestions (XT8xx) apart, after the rest
 DETAIL = ["文件", "单位编码", "单位名称", "工作表", "单元格", "级别", "代码", "规则", "问题"]
 
 
@@ -61,10 +62,20 @@ def unit_rows(report: Report, units: list | None) -> list[UnitRow]:
     return rows
 
 
+def status_text(f: FileReport) -> str:
+    return REVIEW_ONLY if f.status == "warnings" and f.review_only else STATUS[f.status]
+
+
+def _rank(severity: str, code: str) -> int:
+    """Errors first, then warnings, then review suggestions."""
+    return 2 if is_review(code) else 0 if severity == "error" else 1
+
+
 def top_problems(f: FileReport, rules: RuleSet, n: int = 3) -> str:
     titles = {r.code: r.title for r in rules.rules}
-    counts = Counter(i.code for i in f.issues)
-    return "；".join(f"{titles.get(code, code)}（{code}）×{k}" for code, k in counts.most_common(n))
+    counts = Counter((i.severity, i.code) for i in f.issues)
+    ordered = sorted(counts.items(), key=lambda kv: (_rank(*kv[0]), -kv[1], kv[0][1]))[:n]
+    return "；".join(f"{titles.get(code, code)}（{code}）×{k}" for (_, code), k in ordered)
 
 
 def _note(row: UnitRow) -> str:
@@ -95,7 +106,7 @@ def write_summary(path: Path, report: Report, rules: RuleSet, units: list | None
 
 # Column widths chosen so that each sheet fits A4 landscape at (nearly) full size: the text
 # stays at 9 pt or more when fitted to the page width; long values wrap instead.
-SUMMARY_WIDTHS = (5, 9, 20, 8, 30, 8, 6, 6, 32, 22)
+SUMMARY_WIDTHS = (5, 9, 20, 8, 30, 8, 6, 6, 32, 22, 8)   # the last: 审核建议
 DETAIL_WIDTHS = (26, 8, 16, 16, 7, 5, 6, 16, 48)
 
 
@@ -136,6 +147,7 @@ class _Formats:
         self.status = {k: wb.add_format({**base, "border": 1, "bg_color": color})
                        for k, color in (("通过", "#C6EFCE"), ("有警告", "#FFEB9C"),
                                         ("有错误", "#FFC7CE"), ("无法打开", "#FFC7CE"),
+                                        (REVIEW_ONLY, "#DDEBF7"),
                                         ("未报送", "#D9D9D9"), ("名单外", "#FFEB9C"),
                                         ("已报送", "#FFFFFF"))}
 
@@ -157,18 +169,19 @@ def _summary_sheet(wb, f: _Formats, report: Report, rules: RuleSet, units) -> No
     for n, row in enumerate(rows, start=1):
         r = 3 + n
         fr = row.counted
-        status = STATUS[fr.status] if fr else "未报送"
+        status = status_text(fr) if fr else "未报送"
         ws.write_number(r, 0, n, f.number)
         values = [row.code, row.name, row.returned, Path(fr.path).name if fr else "", status]
         for c, v in enumerate(values, start=1):
             fmt = f.status[v] if c in (3, 5) and v in f.status else f.cell
             ws.write_string(r, c, v, fmt)
         ws.write_number(r, 6, fr.errors if fr else 0, f.cell)
-        ws.write_number(r, 7, fr.warnings if fr else 0, f.cell)
+        ws.write_number(r, 7, fr.warnings - fr.suggestions if fr else 0, f.cell)
         ws.write_string(r, 8, top_problems(fr, rules) if fr else "", f.cell)
         ws.write_string(r, 9, _note(row), f.cell)
+        ws.write_number(r, 10, fr.suggestions if fr else 0, f.cell)
         _fit_row(ws, r, [str(n), *values, "", "", top_problems(fr, rules) if fr else "",
-                         _note(row)], SUMMARY_WIDTHS)
+                         _note(row), ""], SUMMARY_WIDTHS)
     _columns(ws, SUMMARY_WIDTHS)
     ws.freeze_panes(4, 0)
     if rows:
@@ -193,8 +206,11 @@ def _detail_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
     ws = wb.add_worksheet("问题明细")
     titles = {r.code: r.title for r in rules.rules}
     data = [[Path(x.path).name, x.unit_code or "", x.unit_name or "", i.sheet or "",
-             i.cell or "", "错误" if i.severity == "error" else "警告", i.code,
-             titles.get(i.code, ""), i.message] for x in report.files for i in x.issues]
+             i.cell or "", "审核建议" if is_review(i.code) else
+             "错误" if i.severity == "error" else "警告", i.code, titles.get(i.code, ""),
+             i.message]
+            for x in report.files
+            for i in sorted(x.issues, key=lambda i: is_review(i.code))]   # suggestions last
     columns = [{"header": h} for h in DETAIL]
     if data:
         ws.add_table(0, 0, len(data), len(DETAIL) - 1,
@@ -218,14 +234,15 @@ def _rule_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
     for c, h in enumerate(("代码", "规则", "级别", "问题数", "涉及文件数")):
         ws.write_string(0, c, h, f.header)
     used = [r for r in rules.rules if counts[r.code]]
-    used.sort(key=lambda r: (-counts[r.code], r.code))
+    used.sort(key=lambda r: (r.review, -counts[r.code], r.code))   # review suggestions last
     for n, rule in enumerate(used, start=1):
         ws.write_string(n, 0, rule.code, f.cell)
         ws.write_string(n, 1, rule.title, f.cell)
-        ws.write_string(n, 2, "错误" if rule.severity == "error" else "警告", f.cell)
+        ws.write_string(n, 2, "审核建议" if rule.review else
+                        "错误" if rule.severity == "error" else "警告", f.cell)
         ws.write_number(n, 3, counts[rule.code], f.cell)
         ws.write_number(n, 4, units[rule.code], f.cell)
-    _columns(ws, (8, 34, 6, 8, 10))
+    _columns(ws, (8, 34, 8, 8, 10))
     _print_setup(ws, landscape=False, repeat_row=None)
     if used:
         # below the table, every rule labelled, the whole sheet on one page
