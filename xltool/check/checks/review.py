@@ -16,7 +16,7 @@ from .budget import amount
 from .completeness import used_projects
 from .indicators import interpret
 from .registry import Finding, check
-from .targets import (amount_in_yuan, carries, goal_numbers, is_amount, is_count,
+from .targets import (AMOUNT_UNITS, amount_in_yuan, carries, goal_numbers, is_amount, is_count,
                       is_on_time_rate, is_percent, is_question, is_time, is_yes_no,
                       nearest_basis, target_text)
 
@@ -175,14 +175,18 @@ def basis_standard(wb: ReadWorkbook, params: BasesParams):
 
 @check("goal_number_unmatched", keys={"numbers"})
 def goal_number_unmatched(wb: ReadWorkbook, _):
-    """The 绩效目标 names a quantity (12个村, 90%以上) that no indicator carries."""
+    """The 绩效目标 names a quantity (12个村, 90%以上) that no indicator carries (an amount
+    equal to the project's budget is carried by the budget itself)."""
     for p in used_projects(wb):
         goal = p.fields["goal"]
         if goal.blank:
             continue
         readings = [r for _, r in project_rows(wb, p)]
+        budget = {amount(p.fields[k]) for k in ("budget_total", "budget_fiscal")
+                  if not p.fields[k].blank}
         missing = [text for text, number, unit in goal_numbers(str(goal.value))
-                   if not any(carries(r, number, unit) for r in readings)]
+                   if not any(carries(r, number, unit) for r in readings)
+                   and not (unit in AMOUNT_UNITS and number * AMOUNT_UNITS[unit] in budget)]
         if missing:
             yield Finding(p.name, goal.ref, {"numbers": "、".join(f"“{m}”" for m in
                                                                   dict.fromkeys(missing))})
