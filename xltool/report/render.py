@@ -55,7 +55,7 @@ def print_report(report: Report, console: Console) -> None:
             else STATUS[f.status]
         counts = f"错误 {f.errors} 个，警告 {f.warnings - f.suggestions} 个"
         if f.suggestions:
-            counts += f"，审核建议 {f.suggestions} 条"
+            counts += f"，建议 {f.suggestions} 条"
         console.print(f"  {status}  {unit}  {counts}", highlight=False, soft_wrap=True)
         console.print(f"      {Path(f.path).name}", markup=False, highlight=False, soft_wrap=True)
     for f in report.files:
