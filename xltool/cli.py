@@ -40,7 +40,8 @@ EXAMPLES.update(year="2025", jobs="2", blank_sheets="5", unit_list="名单.xlsx"
                 rules_file="规则.yaml", json_out="审核结果.json", template="模板.yaml",
                 framework="mof2021", password="abc123", select="XT2", ignore="XT106",
                 parts="projects", dept_framework="mof2021",
-                carry_over="收回/", fmt="csv", encoding="gbk", mapping="映射.yaml")
+                carry_over="收回/", fmt="csv", encoding="gbk", mapping="映射.yaml",
+                previous="2024收回/")
 
 
 class _LazyConsole:
