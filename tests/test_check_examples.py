@@ -44,7 +44,7 @@ def test_seed_example_has_no_errors_and_its_review_suggestions():
     assert issues == _seed_review()
     assert {i.code[:3] for i in f.issues} == {"XT8"}
     sheets = {i.sheet for i in f.issues}
-    assert len(sheets) == 5   # every one of the five projects gets review suggestions
+    assert len(sheets) == 6   # every one of the five projects gets review suggestions, Part 1 too
     assert (f.unit_code, f.unit_name) == ("484001", "玉田县林西镇人民政府本级")
 
 
@@ -127,7 +127,7 @@ def test_cli_exit_codes_and_missing_units(tmp_path):
                                                                                    "XT203"}
     ign = runner.invoke(app, ["check", str(BROKEN), "--ignore", "XT1,XT2,XT3,XT4,XT5,XT0,XT7",
                               "--json", "-"])
-    assert {i["code"] for i in json.loads(ign.stdout)["files"][0]["issues"]} == {"XT601", "XT811"}
+    assert {i["code"] for i in json.loads(ign.stdout)["files"][0]["issues"]} == {"XT601", "XT811", "XT815"}
 
 
 def test_bad_file_in_a_batch_does_not_stop_the_rest(tmp_path):

@@ -1,7 +1,9 @@
-"""Review checks (审核建议): are the targets of a project any good, not only complete?
+"""Review checks (审核建议): are the targets any good, not only complete?
 
-Each check fires on clear cases only; the judgements themselves live in targets.py so that
-Part 1 and the project sheets share them.
+Each check fires on clear cases only; the judgements themselves live in targets.py. The checks
+of single indicator rows are registered by indicators.row_check for the project sheets and, as
+dept_<name>, for the 部门整体绩效目标 sheet; the checks of a group of indicators (a project, or
+an area 分项 of Part 1) are registered the same way by group_check below.
 """
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from ...read.reader import ReadWorkbook
 from ...values import clean_text, display
 from .budget import amount
 from .completeness import used_projects
-from .indicators import interpret
-from .registry import Finding, check
+from .indicators import interpret, row_check
+from .registry import Finding, NoParams, check
 from .targets import (AMOUNT_UNITS, amount_in_yuan, carries, goal_numbers, is_amount, is_count,
                       is_on_time_rate, is_percent, is_question, is_time, is_yes_no,
                       nearest_basis, target_text)
@@ -23,6 +25,40 @@ from .targets import (AMOUNT_UNITS, amount_in_yuan, carries, goal_numbers, is_am
 
 def project_rows(wb: ReadWorkbook, p):
     return [(row, interpret(row, wb.spec)) for row in p.indicators]
+
+
+def _project_groups(wb: ReadWorkbook):
+    """(sheet, group name, [(row, reading)]) per used project."""
+    for p in used_projects(wb):
+        yield p.name, clean_text(p.fields["project_name"].value), project_rows(wb, p)
+
+
+def _area_groups(wb: ReadWorkbook):
+    """(sheet, area name, [(row, reading)]) per area (所属分项) of the department sheet."""
+    if wb.dept is None:
+        return
+    areas: dict[str, list] = {}
+    for row in wb.dept.indicators:
+        areas.setdefault(clean_text(row["area"].value), []).append(
+            (row, interpret(row, wb.spec)))
+    for name, rows in areas.items():
+        yield wb.dept.name, name, rows
+
+
+def group_check(name: str, *, keys=(), params=NoParams):
+    """Register fn(wb, params, groups) as `name` (per project) and `dept_name` (per area)."""
+    def register(fn):
+        def on_projects(wb, p):
+            return fn(wb, p, _project_groups(wb))
+
+        def on_dept(wb, p):
+            return fn(wb, p, _area_groups(wb))
+        on_projects.__doc__ = fn.__doc__
+        on_dept.__doc__ = "部门整体绩效目标 (per area): " + (fn.__doc__ or "")
+        check(name, keys=keys, params=params)(on_projects)
+        check(f"dept_{name}", keys=keys, params=params)(on_dept)
+        return fn
+    return register
 
 
 def _judgeable(row, r) -> bool:
@@ -38,14 +74,13 @@ class CostParams(BaseModel):
     tiers: list[str] = Field(default_factory=lambda: ["成本指标", "经济成本指标"])
 
 
-@check("cost_unit", keys={"tier3", "target"}, params=CostParams)
-def cost_unit(wb: ReadWorkbook, params: CostParams):
+@row_check("cost_unit", keys={"tier3", "target"}, params=CostParams)
+def cost_unit(wb: ReadWorkbook, params: CostParams, source, framework):
     """A cost indicator (成本指标) is not an amount in 元 or 万元."""
-    for p in used_projects(wb):
-        for row, r in project_rows(wb, p):
-            if r.tier2 in params.tiers and _judgeable(row, r) and not is_amount(r):
-                yield Finding(p.name, row["value"].ref, {"tier3": display(r.tier3),
-                                                         "target": target_text(r)})
+    for sheet, row, r in source:
+        if r.tier2 in params.tiers and _judgeable(row, r) and not is_amount(r):
+            yield Finding(sheet, row["value"].ref, {"tier3": display(r.tier3),
+                                                    "target": target_text(r)})
 
 
 @check("cost_over_budget", keys={"tier3", "target", "limit_name", "limit"}, params=CostParams)
@@ -72,52 +107,50 @@ def cost_over_budget(wb: ReadWorkbook, params: CostParams):
                                "limit_name": limit[0], "limit": f"{limit[1]:,.2f}"})
 
 
-@check("quantity_percent", keys={"tier3", "target"})
-def quantity_percent(wb: ReadWorkbook, _):
-    """Every 数量指标 of a project is a percentage: nothing says how many."""
-    for p in used_projects(wb):
-        quantities = [(row, r) for row, r in project_rows(wb, p) if r.tier2 == "数量指标"]
+@group_check("quantity_percent", keys={"tier3", "target", "group"})
+def quantity_percent(wb: ReadWorkbook, _, groups):
+    """Every 数量指标 of a project (or area) is a percentage: nothing says how many."""
+    for sheet, name, rows in groups:
+        quantities = [(row, r) for row, r in rows if r.tier2 == "数量指标"]
         if any(is_count(r) for _, r in quantities):
             continue
         for row, r in quantities:
             if is_percent(r):
-                yield Finding(p.name, row["value"].ref, {"tier3": display(r.tier3),
-                                                         "target": target_text(r)})
+                yield Finding(sheet, row["value"].ref, {"tier3": display(r.tier3),
+                                                        "target": target_text(r),
+                                                        "group": display(name)})
 
 
-@check("timeliness_unit", keys={"tier3", "target"})
-def timeliness_unit(wb: ReadWorkbook, _):
+@row_check("timeliness_unit", keys={"tier3", "target"})
+def timeliness_unit(wb: ReadWorkbook, _, source, framework):
     """A 时效指标 is neither a time (天, 月, 小时…), a rate of being on time (及时率), nor 是/否."""
-    for p in used_projects(wb):
-        for row, r in project_rows(wb, p):
-            if r.tier2 != "时效指标" or not _judgeable(row, r) or is_question(r.tier3):
-                continue   # a question is the question rule's to report
-            desc = clean_text(row["description"].value)
-            if is_time(r) or is_yes_no(r) or is_on_time_rate(r, r.tier3, desc):
-                continue
-            yield Finding(p.name, row["value"].ref, {"tier3": display(r.tier3),
-                                                     "target": target_text(r)})
+    for sheet, row, r in source:
+        if r.tier2 != "时效指标" or not _judgeable(row, r) or is_question(r.tier3):
+            continue   # a question is the question rule's to report
+        desc = clean_text(row.cells["description"].value) if "description" in row.cells else ""
+        if is_time(r) or is_yes_no(r) or is_on_time_rate(r, r.tier3, desc):
+            continue
+        yield Finding(sheet, row["value"].ref, {"tier3": display(r.tier3),
+                                                "target": target_text(r)})
 
 
-@check("satisfaction_percent", keys={"tier3", "target"})
-def satisfaction_percent(wb: ReadWorkbook, _):
+@row_check("satisfaction_percent", keys={"tier3", "target"})
+def satisfaction_percent(wb: ReadWorkbook, _, source, framework):
     """A satisfaction indicator is not a percentage."""
-    satisfaction = {c.name for t in wb.framework.tiers for c in t.children if c.satisfaction}
-    for p in used_projects(wb):
-        for row, r in project_rows(wb, p):
-            if r.tier2 in satisfaction and _judgeable(row, r) and not is_percent(r):
-                yield Finding(p.name, row["value"].ref, {"tier3": display(r.tier3),
-                                                         "target": target_text(r)})
+    satisfaction = {c.name for t in framework.tiers for c in t.children if c.satisfaction}
+    for sheet, row, r in source:
+        if r.tier2 in satisfaction and _judgeable(row, r) and not is_percent(r):
+            yield Finding(sheet, row["value"].ref, {"tier3": display(r.tier3),
+                                                    "target": target_text(r)})
 
 
-@check("question_percent", keys={"tier3", "target"})
-def question_percent(wb: ReadWorkbook, _):
+@row_check("question_percent", keys={"tier3", "target"})
+def question_percent(wb: ReadWorkbook, _, source, framework):
     """A 三级指标 asked as a yes/no question (是否…) has a percentage as its target."""
-    for p in used_projects(wb):
-        for row, r in project_rows(wb, p):
-            if is_question(r.tier3) and is_percent(r):
-                yield Finding(p.name, row["value"].ref, {"tier3": display(r.tier3),
-                                                         "target": target_text(r)})
+    for sheet, row, r in source:
+        if is_question(r.tier3) and is_percent(r):
+            yield Finding(sheet, row["value"].ref, {"tier3": display(r.tier3),
+                                                    "target": target_text(r)})
 
 
 class UniformParams(BaseModel):
@@ -126,12 +159,11 @@ class UniformParams(BaseModel):
     share: Decimal = Field(Decimal("0.8"), gt=0, le=1)   # of the indicators with a value
 
 
-@check("uniform_targets", keys={"same", "total", "target"}, params=UniformParams)
-def uniform_targets(wb: ReadWorkbook, params: UniformParams):
-    """(Nearly) all indicators of a project have the same operator, value and unit."""
-    for p in used_projects(wb):
-        valued = [(row, r) for row, r in project_rows(wb, p)
-                  if r.number is not None and r.operator]
+@group_check("uniform_targets", keys={"same", "total", "target", "group"}, params=UniformParams)
+def uniform_targets(wb: ReadWorkbook, params: UniformParams, groups):
+    """(Nearly) all indicators of a project (or area) have the same operator, value and unit."""
+    for sheet, name, rows in groups:
+        valued = [(row, r) for row, r in rows if r.number is not None and r.operator]
         if len(valued) < params.min_rows:
             continue
         counts = Counter((r.operator, r.number, r.unit) for _, r in valued)
@@ -140,8 +172,9 @@ def uniform_targets(wb: ReadWorkbook, params: UniformParams):
             rows = [row for row, r in valued if (r.operator, r.number, r.unit) == key]
             first, last = rows[0]["value"].ref, rows[-1]["value"].ref
             sample = next(r for _, r in valued if (r.operator, r.number, r.unit) == key)
-            yield Finding(p.name, f"{first}:{last}", {"same": same, "total": len(valued),
-                                                     "target": target_text(sample)})
+            yield Finding(sheet, f"{first}:{last}", {"same": same, "total": len(valued),
+                                                    "target": target_text(sample),
+                                                    "group": display(name)})
 
 
 @check("tier3_copied", keys={"tier3"})
@@ -160,17 +193,16 @@ class BasesParams(BaseModel):
     cost_tiers: list[str] = Field(default_factory=lambda: ["成本指标", "经济成本指标"])
 
 
-@check("basis_standard", keys={"value", "suggested", "allowed"}, params=BasesParams)
-def basis_standard(wb: ReadWorkbook, params: BasesParams):
+@row_check("basis_standard", keys={"value", "suggested", "allowed"}, params=BasesParams)
+def basis_standard(wb: ReadWorkbook, params: BasesParams, source, framework):
     """指标值确定依据 is not one of the standard bases; the nearest one is suggested."""
     bases = params.bases or wb.spec.lists.bases
-    for p in used_projects(wb):
-        for row, r in project_rows(wb, p):
-            text = clean_text(row["basis"].value)
-            if text and text not in bases:
-                yield Finding(p.name, row["basis"].ref, {
-                    "value": display(text), "allowed": "、".join(bases),
-                    "suggested": nearest_basis(text, bases, r.tier2 in params.cost_tiers)})
+    for sheet, row, r in source:
+        text = clean_text(row["basis"].value)
+        if text and text not in bases:
+            yield Finding(sheet, row["basis"].ref, {
+                "value": display(text), "allowed": "、".join(bases),
+                "suggested": nearest_basis(text, bases, r.tier2 in params.cost_tiers)})
 
 
 @check("goal_number_unmatched", keys={"numbers"})
