@@ -122,7 +122,9 @@ def check_job(job: dict) -> list[dict]:
         inner = expand_zip(target, folder / "zip") if target.suffix == ".zip" else None
         files += inner if inner is not None else [(name, target)]
     units = load_expected(Path(job["manifest"])) if job.get("manifest") else None
-    report = check_paths([p for _, p in files], units=units)
+    # the site answers what must be fixed; review suggestions (XT8xx) stay with the county's
+    # own `xltool check`, so a township is not held up by them online
+    report = check_paths([p for _, p in files], units=units, ignore=["XT8"])
     by_path = {f.path: f for f in report.files}
     results = []
     for name, path in files:
