@@ -32,6 +32,8 @@ def test_carry_over_from_last_years_returns(tmp_path):
     new_list.write_text("\n".join(lines) + "\n", encoding="utf-8")
     returns = tmp_path / "收回"
     shutil.copytree(RETURNS, returns)
+    for good in returns.glob("*_规范示例.xlsx"):   # the seed and the broken return are the subject
+        good.unlink()
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in returns.iterdir()}
     out = tmp_path / "下发2026"
     result = runner.invoke(app, ["generate", str(new_list), "-o", str(out), "--year", "2026",
