@@ -2,13 +2,15 @@
 
 Every function here takes a raw cell value (and its number format) and returns a normalised
 value or None when it cannot be interpreted; callers turn None into an issue at the cell.
+None of them raises, whatever the cell holds (any text, NaN, infinities, 400-digit numbers):
+the property tests in tests/test_values_total.py hold them to that.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
 PERCENT_UNIT = "百分比"
@@ -67,9 +69,12 @@ def to_decimal(value: object, number_format: str | None = None, *,
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float, Decimal)):
-        number = Decimal(str(value))
+        number = _decimal(value)
+        if number is None or not number.is_finite():
+            return None
         if percent and is_percent_format(number_format):
-            number *= 100
+            with localcontext(_WIDE):
+                number *= 100
         return _tidy(number)
     text = clean_text(value).replace(",", "").replace(" ", "")
     text = text.removeprefix("¥").removesuffix("元")
@@ -80,17 +85,33 @@ def to_decimal(value: object, number_format: str | None = None, *,
         text = text[:-1]
     if not _NUMBER.fullmatch(text):
         return None
-    try:
-        return _tidy(Decimal(text))
-    except InvalidOperation:
-        return None
+    return _tidy(Decimal(text))
+
+
+NOISE = Decimal("0.000001")   # float noise left by formulas (100.0000001 shows as 100)
+_WIDE = Context(prec=80, Emax=999999, Emin=-999999)
 
 
 def _tidy(number: Decimal) -> Decimal | None:
-    if not number.is_finite():
+    """A finite number without float noise: rounded to 6 decimals (what any cell shows), so
+    100.0000001 left by a formula is 100. Huge numbers (a card number typed as a value) keep
+    their digits; nothing here raises."""
+    try:
+        if not number.is_finite():
+            return None
+        with localcontext(_WIDE):
+            if number.adjusted() > 60:
+                return number
+            return number.quantize(NOISE).normalize() + 0
+    except (InvalidOperation, ArithmeticError, ValueError, TypeError):
         return None
-    # float noise such as 0.1 + 0.2 from a %-formatted cell: keep 10 significant decimals
-    return number.quantize(Decimal("1.0000000000")).normalize() + 0
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ArithmeticError, ValueError, TypeError):
+        return None
 
 
 def normalise_operator(value: object) -> str | None:
@@ -111,6 +132,14 @@ def normalise_unit(value: object, units: list[str]) -> str | None:
 def is_no_unit(value: object) -> bool:
     text = clean_text(value).replace(" ", "")
     return text == "" or text in NO_UNIT
+
+
+NA_MARKS = frozenset({"/", "-", "—", "——", "--", "无", "N/A", "n/a", "NA", "/ ", "\\"})
+
+
+def is_na_mark(value: object) -> bool:
+    """A cell marked not applicable ("/", "无", "—", "-"): as good as empty."""
+    return clean_text(value).replace(" ", "") in NA_MARKS
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,7 +124,23 @@ class Checked:
 
 
 def check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Checked:
-    """Read and check one file; never raises for what is in the file."""
+    """Read and check one file; never raises. What is in the file becomes issues; a failure of
+    the checker itself becomes that file's internal-error issue, with the traceback kept for
+    the log in the report folder, so one file never stops a batch."""
+    try:
+        return _check_file(path, rules, with_targets)
+    except Exception:  # noqa: BLE001 - the safety net: any bug ends as this file's outcome
+        fr = FileReport(path=str(path))
+        fr.internal_error = traceback.format_exc()
+        fr.issues = [Issue(r.code, r.severity, None, None, r.render(None, None, {}))
+                     for r in rules if r.check == "internal_error"]
+        fr.settle()
+        if not fr.issues:   # the rule was deselected: the file still must not pass
+            fr.status = "errors"
+        return Checked(fr, None, [])
+
+
+def _check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Checked:
     fr = FileReport(path=str(path))
     try:
         wb = read_workbook(path)

@@ -37,6 +37,7 @@ class FileReport:
     saved_at: str | None = None   # when the file says it was last saved
     annotated: str | None = None  # the annotated copy written for it (check -o)
     format: str | None = None     # xlsx | xls | ods: how the file came back
+    internal_error: str | None = None  # the checker's own failure on this file (traceback)
 
     def settle(self, unreadable: bool = False) -> None:
         """Set the status from the issues."""

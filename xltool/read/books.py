@@ -9,6 +9,7 @@ LibreOffice or WPS). Every refusal is an Unreadable with a Chinese message sayin
 from __future__ import annotations
 
 import html
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -17,6 +18,7 @@ from defusedxml import ElementTree as ET
 
 from ..template.cells import CellRange, col_index
 from ..values import UNKNOWN_FORMAT
+from .native import GENERAL, OdsFormats, XlsFormats
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -67,6 +69,10 @@ class Book:
         """Where a sheet-scoped defined name points, if it points into that sheet."""
         return None
 
+    def merges(self, sheet: str) -> list[CellRange]:
+        """The merged ranges of a sheet (0-based rows/columns in CellRange)."""
+        return []
+
     def close(self) -> None:
         pass
 
@@ -76,7 +82,8 @@ class OpenpyxlBook(Book):
         self.path = path
         import openpyxl  # only for the unusual files calamine cannot read
 
-        self._values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # a file object: openpyxl would otherwise refuse a name not ending in .xlsx
+        self._values = openpyxl.load_workbook(_bytes_of(path), read_only=True, data_only=True)
         self._formulas = None
         self.sheet_names = list(self._values.sheetnames)
         self.states = {ws.title: ws.sheet_state for ws in self._values.worksheets}
@@ -98,7 +105,8 @@ class OpenpyxlBook(Book):
         if self._formulas is None:
             import openpyxl
 
-            self._formulas = openpyxl.load_workbook(self.path, read_only=True, data_only=False)
+            self._formulas = openpyxl.load_workbook(_bytes_of(self.path), read_only=True,
+                                                    data_only=False)
         ws = self._formulas[sheet]
         ws.reset_dimensions()
         return {(c.row - 1, c.column - 1) for row in ws.iter_rows(max_row=max_row) for c in row
@@ -133,9 +141,12 @@ _NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\s+numFmtId="(\d+)"\s+formatCode="([^"]*
 _CELLXFS = re.compile(rb'<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>', re.S)
 _XF_NUMFMT = re.compile(rb'<(?:\w+:)?xf\b(?:[^>]*?\bnumFmtId="(\d+)")?')
 _CELL_END = re.compile(rb'</(?:\w+:)?c>')
-_VALUE = re.compile(rb'<(?:\w+:)?v>')   # <v/> (as openpyxl writes) holds no value
+_VALUE = re.compile(rb'<(?:\w+:)?v>(?!<)')   # <v/> and <v></v> hold no value…
+_STR_RESULT = re.compile(rb'\bt="str"')          # …unless the formula's result is text ("")
 _ERROR = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>.*?'
                     rb'<(?:\w+:)?v>([^<]*)<', re.S)
+_SHEET_DATA = re.compile(rb'<(?:\w+:)?sheetData[\s>/]')
+_SHEET_DATA_END = re.compile(rb'</(?:\w+:)?sheetData>')
 _BUILTIN_FORMATS = {0: "General", 9: "0%", 10: "0.00%", 1: "0", 2: "0.00", 3: "#,##0",
                     4: "#,##0.00", 49: "@"}
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -172,7 +183,7 @@ class FastXlsxBook(Book):
                     self._names[(self.sheet_names[int(local)], dn.get("name"))] = dn.text or ""
             self._formats = self._number_formats()
             self.saved_at = self._saved_at()
-            self._values = CalamineWorkbook.from_path(str(path))
+            self._values = CalamineWorkbook.from_filelike(_bytes_of(path))
         except BaseException:
             self._zip.close()
             raise
@@ -191,9 +202,15 @@ class FastXlsxBook(Book):
                     _no_dtd(fh.read(1024))
 
     def _sheet_xml(self, sheet: str) -> bytes:
+        """The <sheetData> of a sheet: only there is a <c><f> a cell formula (Excel keeps
+        validations and conditional formats with <xm:f> formulas in <extLst> after it)."""
         data = self._zip.read(self._parts[sheet])
         _no_dtd(data[:1024])
-        return data
+        start = _SHEET_DATA.search(data)
+        if start is None:
+            return b""
+        end = _SHEET_DATA_END.search(data, start.end())
+        return data[start.start():end.end() if end else len(data)]
 
     def _number_formats(self) -> list[str]:
         """Number format of each cell style (only the formats matter, so a scan suffices)."""
@@ -235,7 +252,8 @@ class FastXlsxBook(Book):
                 if ref is None or int(ref.group(2)) > max_row:
                     continue
                 end = _CELL_END.search(data, m.start())
-                saved = _VALUE.search(data, m.start(), end.start() if end else len(data))
+                saved = _VALUE.search(data, m.start(), end.start() if end else len(data)) \
+                    or _STR_RESULT.search(data, start, m.start())
                 pos = (int(ref.group(2)) - 1, col_index(ref.group(1).decode()))
                 out[pos] = (out.get(pos, (0, 0))[0], 1 if saved else 2)
             errors = {}
@@ -283,6 +301,9 @@ class FastXlsxBook(Book):
                                                                nrows=max_row)
         return [tuple(_plain(v) for v in row) for row in data]
 
+    def merges(self, sheet):
+        return _calamine_merges(self._values, sheet)
+
     def local_name(self, sheet, name):
         ref = self._names.get((sheet, name))
         if not ref or "!" not in ref:
@@ -303,6 +324,20 @@ class FastXlsxBook(Book):
             pass
 
 
+def _calamine_merges(wb, sheet: str) -> list[CellRange]:
+    try:
+        found = wb.get_sheet_by_name(sheet).merged_cell_ranges or []
+        return [CellRange(r1, c1, r2, c2) for (r1, c1), (r2, c2) in found]
+    except Exception:  # noqa: BLE001 - merges only refine reading; never fail on them
+        return []
+
+
+def _bytes_of(path: Path) -> io.BytesIO:
+    """The file in memory (size already bounded by open_book), so that the libraries decide
+    the format from the bytes, never from the file name."""
+    return io.BytesIO(path.read_bytes())
+
+
 def _no_dtd(head: bytes) -> None:
     if b"<!DOCTYPE" in head.upper():
         raise Unreadable("文件内容异常（含有不安全的 XML 声明），为安全起见未打开。"
@@ -319,28 +354,46 @@ def _plain(value: object) -> object:
 
 
 class CalamineBook(Book):
-    """.xls / .ods: values only (no number formats, formulas or defined names)."""
+    """.xls / .ods (and WPS .et, whatever the name says): values from python-calamine, number
+    formats and the saved time from the file's own records (read/native.py). Where those
+    cannot be read, cells carry UNKNOWN_FORMAT and the checks fall back to heuristics."""
 
     def __init__(self, path: Path, kind: str):
         from python_calamine import CalamineWorkbook
         self.kind = kind
-        self._wb = CalamineWorkbook.from_path(str(path))
+        data = path.read_bytes()
+        self._wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         meta = self._wb.sheets_metadata
         self.sheet_names = [m.name for m in meta]
         self.states = {m.name: {"Visible": "visible", "Hidden": "hidden",
                                 "VeryHidden": "veryHidden"}.get(str(m.visible).split(".")[-1],
                                                                 "visible") for m in meta}
+        if kind == "xls":
+            found = XlsFormats(data)
+        else:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                found = OdsFormats(zf)
+        self._formats, self.saved_at = found.sheets, found.saved_at
+        self._merges = getattr(found, "merges", {})
 
     def cells(self, sheet, max_row, formats=True):
         data = self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=max_row)
+        known = self._formats.get(sheet)
+        default = GENERAL if known is not None else UNKNOWN_FORMAT
+        known = known or {}
         out = {}
         for r, row in enumerate(data):
             for c, value in enumerate(row):
                 if value is not None and value != "":
                     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
                         value = int(value)
-                    out[(r, c)] = (value, UNKNOWN_FORMAT)
+                    out[(r, c)] = (value, known.get((r, c), default))
         return out
+
+    def merges(self, sheet):
+        if self.kind == "ods":
+            return self._merges.get(sheet, [])
+        return _calamine_merges(self._wb, sheet)
 
     def close(self):
         try:

@@ -18,7 +18,7 @@ from ..template.meta import Meta
 from ..template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
 from ..template.settings import apply_lists
 from ..template.templates import find_framework, find_template
-from ..values import clean_text, to_decimal
+from ..values import clean_text, is_na_mark, to_decimal
 
 META_SHEET = "xt_meta"  # fixed for every template version: it is how a workbook is recognised
 MAX_META_ROWS = 20000   # far more than any template's snapshot; bounds hostile input
@@ -45,6 +45,7 @@ class IndicatorRow:
     number: int                    # 1-based position in the indicator table
     cells: dict[str, Cell]         # INDICATOR_KEYS -> cell
     reading: object = None         # its interpretation, computed once by the checks
+    note: bool = False             # only one cell filled: a note typed into a spare row
 
     def __getitem__(self, key: str) -> Cell:
         return self.cells[key]
@@ -116,6 +117,7 @@ class _Grid:
         self.name = name
         self.cells = book.cells(name, max_row)
         self.unsaved = book.unsaved(name, max_row)
+        self.merges = book.merges(name)
 
     def cell(self, row: int, col: int) -> Cell:
         value, fmt = self.cells.get((row, col), (None, None))
@@ -158,16 +160,38 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
     rows = []
     used_rows = {r for r, c in (*grid.cells, *grid.unsaved)
                  if body.row1 <= r <= body.row2 and body.col1 <= c <= body.col2}
+    covered = _vertical_merges(grid, body)
     for i, r in enumerate(range(body.row1, body.row2 + 1), start=1):
         if r not in used_rows:
             continue
-        cells = {k: grid.cell(r, body.col1 + j) for j, k in enumerate(INDICATOR_KEYS)}
-        if any(not c.blank or c.formula_without_value for c in cells.values()):
-            rows.append(IndicatorRow(i, cells))
+        cells = {}
+        for j, k in enumerate(INDICATOR_KEYS):
+            cell = grid.cell(r, body.col1 + j)
+            top = covered.get((r, body.col1 + j))
+            if cell.blank and top is not None:   # 一级 merged over its rows, as published
+                cell = grid.cell(*top)
+            cells[k] = cell
+        own = [grid.cell(r, body.col1 + j) for j in range(len(INDICATOR_KEYS))]
+        filled = [c for c in own if not c.blank and not is_na_mark(c.value)]
+        if not filled and not any(c.formula_without_value for c in own):
+            continue   # unused row marked "/", "无", "—" or "-"
+        note = sum(not c.blank for c in cells.values()) == 1
+        rows.append(IndicatorRow(i, cells, note=note))
     known = _form_cells(spec, fields, plan_cells, body, snapshot)
     outside = [grid.cell(r, c) for (r, c), (value, _) in sorted(grid.cells.items())
                if (r, c) not in known and clean_text(value) != ""]
     return ProjectSheet(grid.name, prefilled, fields, plan, body, rows, outside)
+
+
+def _vertical_merges(grid: _Grid, body: CellRange) -> dict[tuple[int, int], tuple[int, int]]:
+    """Cells of the indicator table covered by a vertical merge -> the merge's top-left."""
+    out = {}
+    for m in grid.merges:
+        if m.row2 > m.row1 and m.col1 == m.col2 and body.col1 <= m.col1 <= body.col2 \
+                and body.row1 <= m.row1 <= body.row2:
+            for r in range(m.row1 + 1, min(m.row2, body.row2) + 1):
+                out[(r, m.col1)] = (m.row1, m.col1)
+    return out
 
 
 def _form_cells(spec: TemplateSpec, fields: dict[str, Cell], plan_cells: list[CellRange],

@@ -20,7 +20,10 @@ SUMMARY_NAME = "汇总.xlsx"
 JSON_NAME = "审核结果.json"
 RETURNS_DIR = "退回修改"
 ANNOTATED_SUFFIX = "_审核标注"
-MARKER = ".xltool-report"   # marks a report folder, so later runs never check it as returns
+MARKER = ".xltool-report"   # marks a report folder, so later runs never check it as returns;
+                            # it also lists the annotated copies the run wrote (one a line)
+LOG_NAME = "审核程序错误日志.txt"
+MARKER_HEAD = "xltool 审核报告文件夹"
 
 
 @dataclass
@@ -69,7 +72,8 @@ def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | N
                   workers: Workers | None = None, progress=None) -> tuple[Outputs, list[str]]:
     """Write everything into out_dir; returns what was written and any non-fatal problems."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / MARKER).write_text("xltool 审核报告文件夹\n", encoding="utf-8")
+    _remove_previous(out_dir)
+    _write_marker(out_dir, [])
     copies = [f for f in report.files if needs_copy(f)]
     names = annotated_names(copies)
     returns_dir = out_dir / RETURNS_DIR
@@ -84,7 +88,46 @@ def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | N
         if dest.exists():
             f.annotated = str(dest)
             written.append(dest)
+    _write_marker(out_dir, written)
     outputs = Outputs(out_dir / SUMMARY_NAME, out_dir / JSON_NAME, written)
+    _write_log(out_dir, report)
     write_summary(outputs.summary, report, rules, units, report_time())
     write_bytes_atomic(outputs.json, report_json(report).encode("utf-8"))
     return outputs, problems
+
+
+def _write_marker(out_dir: Path, written: list[Path]) -> None:
+    lines = [MARKER_HEAD, *(f"{RETURNS_DIR}/{p.name}" for p in written)]
+    write_bytes_atomic(out_dir / MARKER, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _remove_previous(out_dir: Path) -> None:
+    """Remove the annotated copies an earlier run recorded in the marker (and its error log):
+    only files xltool wrote there, so that a unit that now passes is never sent an old list of
+    problems. Anything else in the folder is left alone."""
+    marker = out_dir / MARKER
+    try:
+        lines = marker.read_text("utf-8").splitlines()[1:] if marker.is_file() else []
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    returns_dir = (out_dir / RETURNS_DIR).resolve()
+    for line in lines:
+        name = line.strip().removeprefix(f"{RETURNS_DIR}/")
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            continue
+        target = returns_dir / name
+        if target.parent == returns_dir and target.is_file():
+            target.unlink()
+    log = out_dir / LOG_NAME
+    if log.is_file():
+        log.unlink()
+
+
+def _write_log(out_dir: Path, report: Report) -> None:
+    """The checker's own failures, one traceback per file (the files say XT013)."""
+    failed = [f for f in report.files if f.internal_error]
+    if not failed:
+        return
+    text = "审核程序内部错误日志（请将本文件和出错的表格一并发给县财政局）\n\n" + "\n".join(
+        f"文件：{f.path}\n{f.internal_error}" for f in failed)
+    write_bytes_atomic(out_dir / LOG_NAME, text.encode("utf-8"))

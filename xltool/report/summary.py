@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from xlsxwriter import Workbook
@@ -29,9 +29,30 @@ class UnitRow:
     others: list[FileReport]     # older returns of the same unit
 
 
+def saved_time(f: FileReport) -> tuple[str, bool]:
+    """When the file was last saved, as comparable text (UTC, seconds), and whether that comes
+    from the file's own document properties (True) or only from its modification time."""
+    moment = None
+    if f.saved_at:
+        try:
+            moment = datetime.fromisoformat(f.saved_at.replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+    own = moment is not None
+    if moment is None:
+        try:
+            moment = datetime.fromtimestamp(Path(f.path).stat().st_mtime, timezone.utc)
+        except (OSError, ValueError, OverflowError):
+            return "", False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"), own
+
+
 def _newest(files: list[FileReport]) -> tuple[FileReport, list[FileReport]]:
-    """The return that counts: the newest by the file's own saved time (then by name)."""
-    ordered = sorted(files, key=lambda f: (f.saved_at or "", Path(f.path).name), reverse=True)
+    """The return that counts: the newest by the file's own saved time (.xlsx core properties,
+    .xls SummaryInformation, .ods meta.xml), else its modification time; then by name."""
+    ordered = sorted(files, key=lambda f: (saved_time(f)[0], Path(f.path).name), reverse=True)
     return ordered[0], ordered[1:]
 
 
@@ -83,9 +104,11 @@ def _note(row: UnitRow) -> str:
     kind = f"报回的是 .{fmt} 文件，已按内容审核，请要求另存为 .xlsx。" if fmt not in (None, "xlsx") else ""
     if not row.others:
         return kind
-    saved = (row.counted.saved_at or "未知")[:19].replace("T", " ")
+    saved, own = saved_time(row.counted)
     older = "、".join(Path(f.path).name for f in row.others)
-    return (kind + f"共收到 {len(row.others) + 1} 份，以文件保存时间最新的一份为准（{saved}）；"
+    how = "以文件保存时间最新的一份为准" if all(saved_time(f)[1] for f in [row.counted, *row.others]) \
+        else "以保存时间最新的一份为准（部分文件没有记录保存时间，按文件修改时间比较，可能不准，请核实）"
+    return (kind + f"共收到 {len(row.others) + 1} 份，{how}（{saved or '未知'}）；"
             f"其余：{older}")
 
 
@@ -156,11 +179,14 @@ def _summary_sheet(wb, f: _Formats, report: Report, rules: RuleSet, units) -> No
     ws = wb.add_worksheet("汇总")
     rows = unit_rows(report, units)
     others = [x for x in report.files if not is_ours(x)]
-    returned = sum(r.returned != "未报送" for r in rows)
+    returned = sum(r.returned == "已报送" for r in rows)
+    outside = sum(r.returned == "名单外" for r in rows)
     to_fix = sum(r.counted is not None and r.counted.status == "errors" for r in rows)
     ws.write_string(0, 0, "预算项目绩效目标表 报送审核汇总", f.title)
     line = (f"应报 {len(units)} 个单位，已报 {returned} 个，未报 {len(units) - returned} 个；"
             if units is not None else f"收到 {returned} 个单位的表格；")
+    if outside:
+        line += f"另有名单外单位 {outside} 个（不计入已报）；"
     line += f"需退回修改 {to_fix} 个单位；无法识别或无法打开的文件 {len(others)} 个（见“其他文件”）。"
     ws.merge_range(1, 0, 1, len(HEADER) - 1, line, f.headline)
     ws.set_row(1, text_height(line, sum(SUMMARY_WIDTHS)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -14,6 +14,16 @@ from .registry import Finding, check
 
 AMOUNTS = ("budget_total", "budget_fiscal", "budget_other")
 FEN = Decimal("0.01")
+
+
+def to_fen(number: Decimal) -> Decimal:
+    """Rounded to the fen; a number too long to round (a card number typed as an amount)
+    is kept as it is rather than raising."""
+    try:
+        with localcontext(Context(prec=200)):
+            return number.quantize(FEN)
+    except ArithmeticError:
+        return number
 
 
 def amount(cell) -> Decimal | None:
@@ -43,7 +53,7 @@ def budget_sum(wb: ReadWorkbook, _):
         if p.fields["budget_total"].blank or p.fields["budget_fiscal"].blank \
                 or None in (total, fiscal, other):
             continue  # a missing 财政资金 is XT101's to report
-        if total.quantize(FEN) != (fiscal + other).quantize(FEN):
+        if to_fen(total) != to_fen(fiscal + other):
             yield Finding(p.name, p.fields["budget_total"].ref,
                           {"total": f"{total:,.2f}", "fiscal": f"{fiscal:,.2f}",
                            "other": f"{other:,.2f}"})

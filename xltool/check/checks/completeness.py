@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from ...read.reader import ReadWorkbook
 from ...template.dept_spec import DEPT_INDICATOR_KEYS
 from ...template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS
-from ...values import is_no_unit
+from ...values import display, is_no_unit
 from .indicators import interpret
 from .registry import Finding, check
 
@@ -89,6 +89,8 @@ def dept_indicator_incomplete(wb: ReadWorkbook, params: DeptIndicatorParams):
 def _incomplete(wb: ReadWorkbook, sheet: str, rows, columns, headers: dict):
     """The empty required cells of indicator rows (unit only for quantitative ones)."""
     for row in rows:
+        if row.note:   # a note in a spare row is XT110's, once
+            continue
         reading = None
         for key in columns:
             cell = row[key]
@@ -132,3 +134,15 @@ def content_outside(wb: ReadWorkbook, _):
             first, last = outside[0], outside[-1]
             yield Finding(name, first.ref, {"count": len(outside), "first": first.ref,
                                             "last": last.ref})
+
+
+@check("indicator_note", keys={"number", "value"})
+def indicator_note(wb: ReadWorkbook, _):
+    """An indicator row has one cell filled and nothing else (a note typed into a spare row):
+    one message for the row, not one per empty column."""
+    for p in used_projects(wb):
+        for row in p.indicators:
+            if row.note:
+                cell = next(c for c in row.cells.values() if not c.blank)
+                yield Finding(p.name, cell.ref, {"number": row.number,
+                                                 "value": display(cell.value)})

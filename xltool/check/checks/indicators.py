@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict
 
 from ...read.reader import IndicatorRow, ReadWorkbook
 from ...template.spec import TemplateSpec
-from ...values import (PERCENT_UNIT, QUALITATIVE, UNKNOWN_FORMAT, clean_text, display,
-                      is_no_unit, normalise_operator, normalise_unit, split_target)
+from ...values import (PERCENT_UNIT, QUALITATIVE, clean_text, display,
+                      is_no_unit, is_percent_format, normalise_operator, normalise_unit,
+                      split_target)
 from .registry import Finding, NoParams, check
 
 
@@ -33,6 +34,7 @@ class Reading:
     unit: str | None            # normalised; None when missing or unknown
     unit_text: str
     written_unit: str | None = None   # a unit typed inside the value (95%, 2次)
+    fraction: bool = False      # 0 < number < 1 with unit 百分比, not shown as a percentage
 
     @property
     def is_word(self) -> bool:
@@ -69,12 +71,11 @@ def _interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
     unit_text = "" if is_no_unit(row["unit"].value) else clean_text(row["unit"].value)
     unit = normalise_unit(unit_text, spec.lists.units) if unit_text else target.unit
     number = target.number
-    if value.number_format == UNKNOWN_FORMAT and unit == PERCENT_UNIT and number is not None \
-            and 0 < number <= 1 and operator in ("≥", ">") and target.unit is None:
-        number = number * 100   # "95%" typed in Excel, saved as .xls/.ods: 0.95, format lost
+    fraction = unit == PERCENT_UNIT and number is not None and 0 < number < 1 \
+        and target.unit is None and not is_percent_format(value.number_format)
     return Reading(clean_text(row["tier1"].value), clean_text(row["tier2"].value),
                    clean_text(row["tier3"].value), operator, operator_text, target.operator,
-                   number, target.word, unit, unit_text, target.unit)
+                   number, target.word, unit, unit_text, target.unit, fraction)
 
 
 def rows(wb: ReadWorkbook):
@@ -82,7 +83,8 @@ def rows(wb: ReadWorkbook):
     for p in wb.projects:
         if p.used:
             for row in p.indicators:
-                yield p, row, interpret(row, wb.spec)
+                if not row.note:   # a note in a spare row is XT110's, once
+                    yield p, row, interpret(row, wb.spec)
 
 
 def project_rows(wb: ReadWorkbook):
@@ -249,9 +251,19 @@ def satisfaction_threshold(wb: ReadWorkbook, params: ThresholdParams, source, fr
     satisfaction = {c.name for t in framework.tiers for c in t.children if c.satisfaction}
     for sheet, row, r in source:
         if r.tier2 in satisfaction and r.unit == PERCENT_UNIT and r.number is not None \
-                and r.operator in ("≥", ">", "=") and r.number < params.threshold:
+                and r.operator in ("≥", ">", "=") and r.number < params.threshold \
+                and not r.fraction:   # ≥0.95 百分比 is XT109's: 95% mistyped
             yield Finding(sheet, row["value"].ref, {"value": format(r.number, "f"),
                                                     "threshold": format(params.threshold, "f")})
+
+
+@check("percent_fraction", keys={"value", "percent"})
+def percent_fraction(wb: ReadWorkbook, _):
+    """A percentage between 0 and 1 (≥0.95 百分比): almost surely 95% typed as a fraction."""
+    for p, row, r in rows(wb):
+        if r.fraction:
+            yield Finding(p.name, row["value"].ref, {"value": format(r.number, "f"),
+                                                     "percent": format(r.number * 100, "f")})
 
 
 @check("duplicate_tier3", keys={"value", "first"})

@@ -64,6 +64,13 @@ def unreadable(wb: ReadWorkbook, _):
     return iter(())
 
 
+@check("internal_error", needs_template=False)
+def internal_error(wb: ReadWorkbook, _):
+    """The checker itself failed on this file (the engine reports it, with the traceback in
+    审核程序错误日志.txt of the report folder)."""
+    return iter(())
+
+
 ANNOTATION_SHEET = "问题清单"   # added by the annotated copy; allowed
 
 
