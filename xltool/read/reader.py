@@ -9,16 +9,16 @@ Unreadable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from .books import Book, Unreadable, open_book
+from .layout import Layout, Moved, same
 from ..template.cells import CellRange, cell_name, parse_cell
 from ..template.meta import Meta
 from ..template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
 from ..template.settings import apply_lists
 from ..template.templates import find_framework, find_template
-from ..values import clean_text, is_na_mark, to_decimal
+from ..values import clean_text, is_na_mark
 
 META_SHEET = "xt_meta"  # fixed for every template version: it is how a workbook is recognised
 MAX_META_ROWS = 20000   # far more than any template's snapshot; bounds hostile input
@@ -93,6 +93,7 @@ class ReadWorkbook:
     list_values: dict[str, list[str]] | None = None        # the hidden list sheet as found
     dept: "DeptSheet | None" = None        # the 部门整体绩效目标 sheet (read/dept.py)
     dept_framework: Framework | None = None
+    moved: list[tuple[str, Moved]] = field(default_factory=list)  # rows/columns inserted
 
     @property
     def unit_code(self) -> str | None:
@@ -125,13 +126,6 @@ class _Grid:
                     (row, col) in self.unsaved)
 
 
-def _same(expected: str, value: object) -> bool:
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        number = to_decimal(expected)
-        return number is not None and number == to_decimal(value)
-    return ("" if value is None else str(value)) == expected
-
-
 def _locations(book: Book, sheet: str, spec: TemplateSpec) -> dict[str, CellRange]:
     """Where the fields of a project sheet are: by its xt_* names, else by the spec."""
     out = {}
@@ -143,20 +137,20 @@ def _locations(book: Book, sheet: str, spec: TemplateSpec) -> dict[str, CellRang
 
 
 def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
-                  prefilled: bool, snapshot: set[tuple[int, int]]) -> ProjectSheet:
+                  prefilled: bool, layout: Layout) -> ProjectSheet:
     fields = {}
     for key in PROJECT_FIELD_KEYS:
-        rng = names.get(key) or spec.project.fields[key].range
+        rng = names.get(key) or layout.range(spec.project.fields[key].range)
         fields[key] = grid.cell(rng.row1, rng.col1)
     plan_rng = names.get("plan")
-    plan_cells = spec.plan_cells
+    plan_cells = [layout.range(c) for c in spec.plan_cells]
     if plan_rng is not None and plan_rng.col2 - plan_rng.col1 + 1 == len(spec.checkpoints):
         plan_cells = [CellRange.at(plan_rng.row1, plan_rng.col1 + i)
                       for i in range(len(spec.checkpoints))]
     plan = [grid.cell(c.row1, c.col1) for c in plan_cells]
     body = names.get("indicators")
     if body is None or body.col2 - body.col1 + 1 != len(INDICATOR_KEYS):
-        body = spec.indicator_body
+        body = layout.range(spec.indicator_body)
     rows = []
     used_rows = {r for r, c in (*grid.cells, *grid.unsaved)
                  if body.row1 <= r <= body.row2 and body.col1 <= c <= body.col2}
@@ -177,7 +171,7 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
             continue   # unused row marked "/", "无", "—" or "-"
         note = sum(not c.blank for c in cells.values()) == 1
         rows.append(IndicatorRow(i, cells, note=note))
-    known = _form_cells(spec, fields, plan_cells, body, snapshot)
+    known = _form_cells(spec, fields, plan_cells, body, layout)
     outside = [grid.cell(r, c) for (r, c), (value, _) in sorted(grid.cells.items())
                if (r, c) not in known and clean_text(value) != ""]
     return ProjectSheet(grid.name, prefilled, fields, plan, body, rows, outside)
@@ -195,15 +189,18 @@ def _vertical_merges(grid: _Grid, body: CellRange) -> dict[tuple[int, int], tupl
 
 
 def _form_cells(spec: TemplateSpec, fields: dict[str, Cell], plan_cells: list[CellRange],
-                body: CellRange, snapshot: set[tuple[int, int]]) -> set[tuple[int, int]]:
+                body: CellRange, layout: Layout) -> set[tuple[int, int]]:
     """Every cell the form itself uses: what was written there and what is read from it."""
     p = spec.project
-    known = set(snapshot)
+    known = {(r + dr, c + dc) for r, c, dr, dc in layout.anchors}
+    known.update((r, c) for r, c, _ in layout.lost)
     ranges = [p.title_range, p.unit_line, *(lb.range for lb in p.labels),
               *(f.label.range for f in p.fields.values()), *(f.range for f in p.fields.values()),
               *spec.plan_header_cells, *plan_cells, spec.indicator_header, body]
     for rng in ranges:
         known.update(rng.cells())
+        if layout.shifted:
+            known.update(layout.range(rng).cells())
     known.update(parse_cell(c.ref) for c in fields.values())
     return known
 
@@ -264,14 +261,6 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
     for name in ([cover_name] if cover_name in book.sheet_names else []) + present:
         names[name] = _locations(book, name, spec) if name != cover_name else {}
         grids[name] = _Grid(book, name, _last_row(spec, names[name], snapshot_rows.get(name, [])))
-    if cover_name in grids:
-        out.cover = {key: grids[cover_name].cell(f.range.row1, f.range.col1)
-                     for key, f in spec.cover.fields.items()}
-    prefilled_sheets = {sheet for sheet, ref, _ in out.meta.cells
-                        if ref == spec.project.fields["project_code"].range.top_left}
-    snapshot_cells: dict[str, set[tuple[int, int]]] = {}
-    for sheet, ref, _ in out.meta.cells:
-        snapshot_cells.setdefault(sheet, set()).add(parse_cell(ref))
     if dept_sheet is not None:
         from .dept import last_row, locations, read_dept
         if dept_sheet in book.sheet_names:
@@ -282,15 +271,27 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
                                   if sheet == dept_sheet})
         else:
             out.missing_sheets.insert(1 if cover_name in out.missing_sheets else 0, dept_sheet)
-    out.projects = [_read_project(grids[name], names[name], spec, name in prefilled_sheets,
-                                  snapshot_cells.get(name, set())) for name in present]
+    recorded: dict[str, list[tuple[int, int, str]]] = {}
     for sheet, ref, text in out.meta.cells:
-        if sheet not in grids:
-            continue
-        rng = CellRange.parse(ref)
-        value = grids[sheet].cells.get((rng.row1, rng.col1), (None, None))[0]
-        if not _same(text, value):
-            out.changed.append(Changed(sheet, ref, text, "" if value is None else str(value)))
+        recorded.setdefault(sheet, []).append((*parse_cell(ref), text))
+    layouts = {name: Layout(grid.cells, recorded.get(name, [])) for name, grid in grids.items()}
+    if cover_name in grids:
+        out.cover = {key: grids[cover_name].cell(*layouts[cover_name].at(f.range.row1,
+                                                                          f.range.col1))
+                     for key, f in spec.cover.fields.items()}
+    prefilled_sheets = {sheet for sheet, ref, _ in out.meta.cells
+                        if ref == spec.project.fields["project_code"].range.top_left}
+    out.projects = [_read_project(grids[name], names[name], spec, name in prefilled_sheets,
+                                  layouts[name]) for name in present]
+    for name, layout in layouts.items():   # pre-filled values compared where they are now
+        if layout.moved:
+            out.moved.append((name, layout.moved[0]))
+        for r, c, text in layout.lost:
+            r, c = layout.at(r, c)
+            value = grids[name].cells.get((r, c), (None, None))[0]
+            if not same(text, value):
+                out.changed.append(Changed(name, cell_name(r, c), text,
+                                           "" if value is None else str(value)))
     lists = spec.sheets.lists
     if lists in book.sheet_names:
         out.list_values = {k: v for k, v in _list_columns(book, lists).items()}

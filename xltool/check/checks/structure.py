@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...read.reader import ReadWorkbook
+from ...values import display
 from .registry import Finding, check
 
 
@@ -39,6 +40,17 @@ def prefill_changed(wb: ReadWorkbook, _):
     """A pre-filled (locked) value differs from what the county sent."""
     for c in wb.changed:
         yield Finding(c.sheet, c.ref, {"was": c.was, "now": c.now or "（空）"})
+
+
+@check("layout_moved", keys={"text", "was", "now"})
+def layout_moved(wb: ReadWorkbook, _):
+    """Rows or columns were inserted or deleted on a sheet: one message per sheet (the form is
+    still read where its cells went)."""
+    from ...template.cells import cell_name
+    for sheet, m in wb.moved:
+        yield Finding(sheet, cell_name(*m.now), {"text": display(m.text),
+                                                  "was": cell_name(*m.was),
+                                                  "now": cell_name(*m.now)})
 
 
 @check("formula_without_value", keys={"field"})

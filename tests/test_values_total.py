@@ -1,0 +1,78 @@
+"""Every value interpreter is total: whatever a cell holds, it returns a result (or None, which
+the checks turn into an issue at the cell) and never raises."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xltool.check.checks.budget import to_fen
+from xltool.values import (clean_text, display, is_na_mark, is_no_unit, is_percent_format,
+                           normalise_operator, normalise_unit, split_target, to_decimal)
+
+UNITS = ["百分比", "次", "元", "吨", "个"]
+FORMATS = st.one_of(st.none(), st.sampled_from(["General", "0%", "0.00%", "@", "?", '0"%"',
+                                                "#,##0.00"]), st.text(max_size=20))
+NUMBER_TEXT = st.builds(lambda sign, digits, exp, tail: f"{sign}{digits}{exp}{tail}",
+                        st.sampled_from(["", "-", "+", "≥", "≤", "大于等于", "="]),
+                        st.from_regex(r"\d{1,400}(\.\d{0,30})?", fullmatch=True),
+                        st.sampled_from(["", "e20", "E-400", "e999999", "e"]),
+                        st.sampled_from(["", "%", "百分比", "次", "元", "万元", "x"]))
+CELL = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.integers(min_value=-10**400, max_value=10**400),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(), NUMBER_TEXT,
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["1e20", "NaN", "inf", "-Infinity", "1" * 19, "9" * 400, "１２３４５６７８９０１２３４５６７８９",
+                     "¥1,234.50", "20000元", "≥95%", "≥0.95", "sNaN", "\u200b95\u200b", "%", "≥"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(CELL, FORMATS, st.booleans())
+def test_to_decimal_never_raises(value, fmt, percent):
+    number = to_decimal(value, fmt, percent=percent)
+    assert number is None or (isinstance(number, Decimal) and number.is_finite())
+
+
+@settings(max_examples=200, deadline=None)
+@given(CELL, FORMATS)
+def test_split_target_never_raises(value, fmt):
+    target = split_target(value, fmt, UNITS)
+    assert target.number is None or target.number.is_finite()
+    assert target.unit is None or target.unit in UNITS
+
+
+@settings(max_examples=200, deadline=None)
+@given(CELL)
+def test_text_interpreters_never_raise(value):
+    assert isinstance(clean_text(value), str)
+    assert isinstance(display(value), str) and len(display(value)) <= 30
+    assert normalise_operator(value) in (None, "≥", "≤", "=", ">", "<", "定性")
+    assert normalise_unit(value, UNITS) in (None, *UNITS)
+    assert isinstance(is_no_unit(value), bool)
+    assert isinstance(is_na_mark(value), bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(FORMATS)
+def test_is_percent_format_never_raises(fmt):
+    assert isinstance(is_percent_format(fmt), bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.decimals(allow_nan=False, allow_infinity=False),
+                 st.integers(min_value=-10**500, max_value=10**500).map(Decimal)))
+def test_amounts_round_to_the_fen_without_raising(number):
+    assert isinstance(to_fen(number), Decimal)
+
+
+def test_examples_of_the_issue():
+    assert to_decimal("1234567890123456789") == Decimal("1234567890123456789")
+    assert to_decimal(1e20) == Decimal("1E+20")
+    assert to_decimal(10 ** 400) == Decimal(10) ** 400
+    assert to_decimal(float("nan")) is None and to_decimal(float("inf")) is None
+    assert to_decimal(100.0000001) == 100          # formula noise shown as 100
+    assert to_decimal(0.95000000001, "0%", percent=True) == 95
+    assert to_decimal(99.99) == Decimal("99.99")
+    assert split_target("≥0.95", None, UNITS).number == Decimal("0.95")
+    assert split_target("≥" + "9" * 400 + "%", None, UNITS).unit == "百分比"
