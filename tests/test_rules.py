@@ -97,6 +97,10 @@ def build(case: dict, tmp: Path, name: str = "return.xlsx") -> Path:
         fill_dept(wb["部门整体绩效目标"], case["dept"])
     if case.get("delete_dept"):
         del wb["部门整体绩效目标"]
+    for index, row in (case.get("insert_rows") or {}).items():
+        ws = wb[projects[index - 1]]   # openpyxl keeps names in place: drop them, as the
+        ws.insert_rows(row)            # reader must then find the form by its labels
+        ws.defined_names.clear()
     if "meta" in case:
         _rewrite_meta(wb, case["meta"])
     if case.get("delete_meta"):
