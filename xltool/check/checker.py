@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import json
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..template.cells import CellRange
 from .checks.batch import BatchFacts, facts_of
 from .checks.previous import Previous, targets_of
 from ..template.distlist import ListError, Unit, load_units
+from ..read.archives import Entry, expand
 from ..read.reader import ReadWorkbook, Unreadable, read_workbook
 from .report import FileReport, Issue, Report
 from .rules import Rule, RuleSet, load_rules
 from ..workers import Workers
 
-RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett", ".ods", ".zip")
 REPORT_MARKER = ".xltool-report"   # written by outputs.write_outputs into a report folder
 SKIP_NAMES = ("~$", ".~lock", ".xltool-")
 
@@ -156,13 +157,44 @@ def _check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Ch
         fr.template = f"{wb.meta.template_id} {wb.meta.template_version}"
     fr.saved_at = wb.saved_at
     fr.format = wb.kind
+    if wb.untouched:   # the county's own blank, lying in the folder: not a return
+        fr.blank = True
+        fr.issues = [Issue(r.code, r.severity, None, None, r.render(None, None, {}))
+                     for r in rules if r.check == "blank_form"]
+        fr.settle()
+        return Checked(fr, None, wb.sheet_names)
     fr.issues = check_workbook(wb, rules)
     facts = facts_of(wb, targets_of(wb) if with_targets else ()) if wb.spec is not None else None
     return Checked(fr, facts, wb.sheet_names)
 
 
-def _check_job(job: tuple[Path, list[Rule], bool]) -> Checked:
-    return check_file(*job)
+def _unreadable(path: Path, rules: list[Rule], reason: str) -> Checked:
+    fr = FileReport(path=str(path))
+    fr.issues = [Issue(r.code, r.severity, None, None, r.render(None, None, {"reason": reason}))
+                 for r in rules if r.check == "unreadable"]
+    fr.settle(unreadable=True)
+    return Checked(fr, None, [])
+
+
+def _check_job(job: tuple[Entry, list[Rule], bool]) -> Checked:
+    """One file of the batch; a member of a .zip is read from its private copy and reported
+    under its name in the archive."""
+    entry, rules, with_targets = job
+    if entry.problem is not None:
+        return _unreadable(entry.display, rules, entry.problem)
+    checked = check_file(entry.local, rules, with_targets)
+    if entry.local != entry.display:
+        checked.report.path, checked.report.local = str(entry.display), str(entry.local)
+        if checked.facts is not None:
+            checked.facts = replace(checked.facts, path=str(entry.display))
+    return checked
+
+
+def _entries(files: list[Path]) -> list[Entry]:
+    out: list[Entry] = []
+    for f in files:
+        out += expand(f) if f.suffix.lower() == ".zip" else [Entry(f, f)]
+    return out
 
 
 def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
@@ -179,7 +211,7 @@ def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
     rules = rules or load_rules()
     active = rules.selected(select, ignore)
     report = Report(rules=rules.id)
-    files = find_returns(paths, exclude)
+    files = _entries(find_returns(paths, exclude))
     workers = workers or Workers(1)
     chunk = min(16, max(1, len(files) // (workers.jobs * 8)))
     compare = previous is not None and any(r.definition.scope == "previous" for r in active)

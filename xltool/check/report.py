@@ -38,6 +38,8 @@ class FileReport:
     annotated: str | None = None  # the annotated copy written for it (check -o)
     format: str | None = None     # xlsx | xls | ods: how the file came back
     internal_error: str | None = None  # the checker's own failure on this file (traceback)
+    local: str | None = None      # where a member of a .zip was read from (a private copy)
+    blank: bool = False           # the county's generated form, nothing filled: not a return
 
     def settle(self, unreadable: bool = False) -> None:
         """Set the status from the issues."""

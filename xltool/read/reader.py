@@ -104,6 +104,20 @@ class ReadWorkbook:
         return clean_text(cell.value) or None if cell else None
 
     @property
+    def untouched(self) -> bool:
+        """The county's generated workbook as sent: nothing typed where the township fills in
+        (the cover's contact and phone, every field, plan and indicator not pre-filled)."""
+        if self.spec is None or self.meta is None or self.changed or self.moved:
+            return False
+        recorded = {(sheet, ref) for sheet, ref, _ in self.meta.cells}
+        filled = [c for key, c in self.cover.items() if (c.sheet, c.ref) not in recorded]
+        for p in self.projects:
+            filled += [c for c in [*p.fields.values(), *p.plan] if (c.sheet, c.ref) not in recorded]
+            if p.indicators or p.outside:
+                return False
+        return all(c.blank and not c.formula_without_value for c in filled)
+
+    @property
     def unit_name(self) -> str | None:
         if self.meta is not None and self.meta.unit_name:
             return self.meta.unit_name

@@ -79,7 +79,7 @@ def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | N
     returns_dir = out_dir / RETURNS_DIR
     if copies:
         returns_dir.mkdir(exist_ok=True)
-    jobs_list = [(f.path, str(returns_dir / names[f.path]), f) for f in copies]
+    jobs_list = [(f.local or f.path, str(returns_dir / names[f.path]), f) for f in copies]
     workers = workers or Workers(1)
     problems = [p for p in workers.map(_annotate_job, jobs_list, progress) if p]
     written = []

@@ -57,7 +57,9 @@ def _newest(files: list[FileReport]) -> tuple[FileReport, list[FileReport]]:
 
 
 def is_ours(f: FileReport) -> bool:
-    return f.status != "unreadable" and f.template is not None and bool(f.unit_code)
+    """A return of a unit: readable, our template, a unit, something filled in."""
+    return f.status != "unreadable" and f.template is not None and bool(f.unit_code) \
+        and not f.blank
 
 
 def unit_rows(report: Report, units: list | None) -> list[UnitRow]:
@@ -187,7 +189,9 @@ def _summary_sheet(wb, f: _Formats, report: Report, rules: RuleSet, units) -> No
             if units is not None else f"收到 {returned} 个单位的表格；")
     if outside:
         line += f"另有名单外单位 {outside} 个（不计入已报）；"
-    line += f"需退回修改 {to_fix} 个单位；无法识别或无法打开的文件 {len(others)} 个（见“其他文件”）。"
+    blanks = sum(x.blank for x in others)
+    line += f"需退回修改 {to_fix} 个单位；无法识别或无法打开的文件 {len(others) - blanks} 个"
+    line += f"，空白未填的下发表 {blanks} 个（均见“其他文件”）。" if blanks else "（见“其他文件”）。"
     ws.merge_range(1, 0, 1, len(HEADER) - 1, line, f.headline)
     ws.set_row(1, text_height(line, sum(SUMMARY_WIDTHS)))
     for c, h in enumerate(HEADER):
@@ -221,7 +225,8 @@ def _summary_sheet(wb, f: _Formats, report: Report, rules: RuleSet, units) -> No
         reason = "；".join(i.message for i in x.issues if i.sheet is None) or \
             ("未填写单位编码" if not x.unit_code else "")
         ow.write_string(r, 0, Path(x.path).name, f.cell)
-        ow.write_string(r, 1, STATUS[x.status], f.status.get(STATUS[x.status], f.cell))
+        shown = "空白未填" if x.blank else STATUS[x.status]
+        ow.write_string(r, 1, shown, f.status.get(STATUS[x.status], f.cell))
         ow.write_string(r, 2, reason, f.cell)
         _fit_row(ow, r, [Path(x.path).name, "", reason], (40, 10, 80))
     _columns(ow, (40, 10, 80))

@@ -83,6 +83,13 @@ def internal_error(wb: ReadWorkbook, _):
     return iter(())
 
 
+@check("blank_form", needs_template=False)
+def blank_form(wb: ReadWorkbook, _):
+    """The county's own generated workbook, nothing filled in (the engine reports it; such a
+    file never counts as a return)."""
+    return iter(())
+
+
 ANNOTATION_SHEET = "问题清单"   # added by the annotated copy; allowed
 
 
@@ -134,10 +141,31 @@ def lists_changed(wb: ReadWorkbook, _):
 
 @check("file_name_unit", keys={"in_name", "unit_code"})
 def file_name_unit(wb: ReadWorkbook, _):
-    """The file name starts with another unit's code than the workbook's own (a number of the
-    same length: a date or a year in front of the name is not a unit code)."""
+    """The file name starts with another unit's code than the workbook's own (a date or a
+    year in front of the name, 202503_… or 250315-…, is not a unit code)."""
     import re
-    m = re.match(r"(\d{4,12})(?=[_\-\s])", wb.path.name)
+    m = re.match(r"(\d{4,12})(?=[_\-\s.])", wb.path.name)
     code = wb.unit_code
-    if m and code and len(m.group(1)) == len(code) and m.group(1) != code:
+    if m and code and len(m.group(1)) == len(code) and m.group(1) != code \
+            and not looks_like_date(m.group(1)):
         yield Finding(None, None, {"in_name": m.group(1), "unit_code": wb.unit_code})
+
+
+def looks_like_date(digits: str) -> bool:
+    """2025, 202503, 20250315, 250315 (and 2503): how people date file names."""
+    from datetime import date
+
+    def valid(y: int, m: int, d: int = 1) -> bool:
+        try:
+            date(y, m, d)
+            return 2000 <= y <= 2099
+        except ValueError:
+            return False
+    n = [int(digits[i:i + 2]) for i in range(0, len(digits), 2)]
+    if len(digits) == 4:
+        return 2000 <= int(digits) <= 2099 or valid(2000 + n[0], n[1])
+    if len(digits) == 6:
+        return valid(int(digits[:4]), n[2]) or valid(2000 + n[0], n[1], n[2])
+    if len(digits) == 8:
+        return valid(int(digits[:4]), n[2], n[3])
+    return False
