@@ -29,7 +29,7 @@ TRIPLE = ("xlsx", "xls", "ods")
 # name: (base, formats, edits, expected [(code, sheet index (0 = 填报说明) or name, cell)])
 SCENARIOS: dict[str, tuple] = {
     "resaved": ("seed", TRIPLE, [], []),
-    "protection_removed": ("seed", TRIPLE, [PW], []),
+    "protection_removed": ("seed", ("xlsx",), [PW], []),
     "tier1_merged_as_published": ("seed", TRIPLE, [
         PW, ("clear", 1, "A11:A13"), ("merge", 1, "A10:A13"),
         ("clear", 1, "A15"), ("merge", 1, "A14:A15")], []),
@@ -42,7 +42,7 @@ SCENARIOS: dict[str, tuple] = {
     "value_95_percent_unit_empty": ("seed", TRIPLE, [
         PW, ("fmt", 1, "F11", "0%"), ("num", 1, "F11", 0.95), ("clear", 1, "G11"),
         ("text", 1, "F12", "95%"), ("clear", 1, "G12")], []),
-    "spare_rows_marked_na": ("seed", TRIPLE, [
+    "spare_rows_marked_na": ("seed", ("xlsx", "xls"), [
         PW, *[("text", 1, f"{c}18", "/") for c in "ABCDEFGH"],
         ("text", 1, "A19", "无"), ("text", 1, "B19", "—"), ("text", 1, "E19", "-")], []),
     "note_in_spare_row": ("seed", TRIPLE, [PW, ("text", 1, "D20", "以下空白")],
@@ -55,20 +55,20 @@ SCENARIOS: dict[str, tuple] = {
     "row_inserted_above_budget": ("seed", TRIPLE, [PW, ("insrow", 1, 3)], [("XT014", 1, "A5")]),
     "rows_and_columns_inserted": ("seed", TRIPLE, [PW, ("inscol", 1, 0), ("insrow", 0, 1)],
                                   [("XT014", 0, "A4"), ("XT014", 1, "B1")]),
-    "row_inserted_on_cover_contact_moves": ("seed", TRIPLE, [PW, ("insrow", 0, 4)],
+    "row_inserted_on_cover_contact_moves": ("seed", ("xlsx",), [PW, ("insrow", 0, 4)],
                                             [("XT014", 0, "A6")]),
-    "row_inserted_at_top_of_indicators": ("seed", TRIPLE, [PW, ("insrow", 1, 9)], []),
-    "indicator_row_deleted": ("seed", ("xlsx", "ods"), [PW, ("delrow", 1, 12)], []),
-    "sheet_copied": ("seed", ("xlsx", "ods"), [PW, ("copysheet", 1, "项目副本", 2)],
+    "row_inserted_at_top_of_indicators": ("seed", ("xlsx", "ods"), [PW, ("insrow", 1, 9)], []),
+    "indicator_row_deleted": ("seed", ("xlsx",), [PW, ("delrow", 1, 12)], []),
+    "sheet_copied": ("seed", ("ods",), [PW, ("copysheet", 1, "项目副本", 2)],
                      [("XT007", "项目副本", None)]),
-    "prefilled_budget_changed": ("seed", ("xlsx", "xls"), [PW, ("num", 1, "C4", 30000)],
+    "prefilled_budget_changed": ("seed", ("xls",), [PW, ("num", 1, "C4", 30000)],
                                  [("XT005", 1, "C4"), ("XT302", 1, "C4")]),
-    "plan_typed_as_percentages": ("seed", ("xlsx", "ods"), [
+    "plan_typed_as_percentages": ("seed", ("ods",), [
         PW, *[("fmt", 2, f"{c}7", "0%") for c in "BCDE"],
         *[("num", 2, f"{c}7", v) for c, v in zip("BCDE", (0.25, 0.5, 0.75, 1))]], []),
     "contact_removed": ("seed", ("xlsx",), [PW, ("clear", 0, "B5")], [("XT106", 0, "B5")]),
     "broken_resaved": ("broken", TRIPLE, [], "broken"),
-    "county_blank_lying_in_folder": ("blank", ("xlsx", "xls"), [], [("XT015", None, None)]),
+    "county_blank_lying_in_folder": ("blank", ("xls",), [], [("XT015", None, None)]),
 }
 BASES = {"seed": SEED, "broken": BROKEN, "blank": BLANK}
 

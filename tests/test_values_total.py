@@ -27,14 +27,14 @@ CELL = st.one_of(
                      "¥1,234.50", "20000元", "≥95%", "≥0.95", "sNaN", "\u200b95\u200b", "%", "≥"]))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(CELL, FORMATS, st.booleans())
 def test_to_decimal_never_raises(value, fmt, percent):
     number = to_decimal(value, fmt, percent=percent)
     assert number is None or (isinstance(number, Decimal) and number.is_finite())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(CELL, FORMATS)
 def test_split_target_never_raises(value, fmt):
     target = split_target(value, fmt, UNITS)
@@ -42,7 +42,7 @@ def test_split_target_never_raises(value, fmt):
     assert target.unit is None or target.unit in UNITS
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(CELL)
 def test_text_interpreters_never_raise(value):
     assert isinstance(clean_text(value), str)
@@ -53,13 +53,13 @@ def test_text_interpreters_never_raise(value):
     assert isinstance(is_na_mark(value), bool)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(FORMATS)
 def test_is_percent_format_never_raises(fmt):
     assert isinstance(is_percent_format(fmt), bool)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.one_of(st.decimals(allow_nan=False, allow_infinity=False),
                  st.integers(min_value=-10**500, max_value=10**500).map(Decimal)))
 def test_amounts_round_to_the_fen_without_raising(number):

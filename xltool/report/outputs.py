@@ -56,7 +56,7 @@ def annotated_names(files: list[FileReport]) -> dict[str, str]:
 
 def needs_copy(f: FileReport) -> bool:
     return f.status in ("errors", "warnings") and Path(f.path).suffix.lower() == ".xlsx" \
-        and f.template is not None
+        and f.template is not None and f.format in (None, "xlsx") and not f.blank
 
 
 def _annotate_job(job: tuple[str, str, FileReport]) -> str | None:
