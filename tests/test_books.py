@@ -5,7 +5,8 @@ import openpyxl
 import pytest
 from support import REPO
 
-from xltool.read.books import FastXlsxBook, OpenpyxlBook
+from xltool.read.books import OpenpyxlBook
+from xltool.read.xlsx import FastXlsxBook
 from xltool.values import is_percent_format
 
 RETURNS = REPO / "examples" / "returns"
