@@ -79,7 +79,7 @@ class Report:
     def to_dict(self) -> dict:
         return {
             "schema": SCHEMA,
-            "files": [asdict(f) for f in self.files],
+            "files": [{k: v for k, v in asdict(f).items() if k != "local"} for f in self.files],
             "missing_units": self.missing_units,
             "summary": {
                 "files": len(self.files),
