@@ -17,6 +17,7 @@ An edit is a tuple; sheets are 0-based indexes, cells A1 references:
     ("num", sheet, "F10", 0.95)
     ("fmt", sheet, "F10", "0%")      number format of a cell
     ("copysheet", sheet, "name", position)
+    ("wait", milliseconds)           before saving later than the previous job
 """
 from __future__ import annotations
 
@@ -86,6 +87,8 @@ Sub RunJob(s As String)
           key = fmts.queryKey(op(3), loc, False)
           If key = -1 Then key = fmts.addNew(op(3), loc)
           doc.Sheets.getByIndex(CInt(op(1))).getCellRangeByName(op(2)).NumberFormat = key
+        Case "wait"
+          Wait CLng(op(1))
         Case "copysheet"
           doc.Sheets.copyByName(doc.Sheets.getByIndex(CInt(op(1))).Name, Unesc(op(2)), CInt(op(3)))
       End Select

@@ -8,10 +8,9 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-import pytest
 from typer.testing import CliRunner
 
-from support import REPO, convert
+from support import REPO
 
 from xltool.check.checker import Expected, check_paths
 from xltool.cli import app
@@ -90,27 +89,6 @@ def test_headline_counts_only_listed_units(tmp_path):
     assert "名单外单位 1 个" in line
     states = {ws.cell(r, 2).value: ws.cell(r, 4).value for r in range(5, ws.max_row + 1)}
     assert states == {"484001": "已报送", "484099": "未报送", "489001": "名单外"}
-
-
-@pytest.mark.parametrize("fmt", ["xls", "ods"])
-def test_newest_file_counts_for_xls_and_ods(tmp_path, fmt):
-    """Two returns of one unit: the one saved later counts, from the file's own properties."""
-    older = convert(SEED, fmt, tmp_path / "old")
-    wb = openpyxl.load_workbook(SEED)
-    wb.worksheets[1]["D10"] = "新版描述"
-    wb.save(tmp_path / "new.xlsx")
-    import time
-    time.sleep(1.1)
-    newer = convert(tmp_path / "new.xlsx", fmt, tmp_path / "new")
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    shutil.copy(newer, inbox / f"a_新.{fmt}")
-    shutil.copy(older, inbox / f"b_旧.{fmt}")   # sorts after: only the saved time decides
-    report = check_paths([inbox])
-    assert all(f.saved_at for f in report.files)
-    from xltool.report.summary import unit_rows
-    row = unit_rows(report, None)[0]
-    assert Path(row.counted.path).name == f"a_新.{fmt}"
 
 
 def test_newest_falls_back_to_modification_time_and_says_so(tmp_path):

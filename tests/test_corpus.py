@@ -69,6 +69,9 @@ SCENARIOS: dict[str, tuple] = {
     "contact_removed": ("seed", ("xlsx",), [PW, ("clear", 0, "B5")], [("XT106", 0, "B5")]),
     "broken_resaved": ("broken", TRIPLE, [], "broken"),
     "county_blank_lying_in_folder": ("blank", ("xls",), [], [("XT015", None, None)]),
+    # two returns of one unit, the second saved at least a second later (see test_newest…)
+    "saved_first": ("seed", ("xls", "ods"), [], []),
+    "saved_later": ("seed", ("xls", "ods"), [("wait", 1500), ("text", 1, "D10", "新版描述")], []),
 }
 BASES = {"seed": SEED, "broken": BROKEN, "blank": BLANK}
 
@@ -132,3 +135,19 @@ def test_every_format_gives_the_same_answer(results, name):
     first = results[(name, formats[0])]
     for fmt in formats[1:]:
         assert results[(name, fmt)] == first, fmt
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_newest_file_counts_for_xls_and_ods(corpus, tmp_path, fmt):
+    """Two returns of one unit: the one saved later counts, by the saved time the .xls/.ods
+    carries in its document properties (the names sort the other way round)."""
+    from xltool.report.summary import unit_rows
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(corpus[("saved_later", fmt)], inbox / f"a_新.{fmt}")
+    shutil.copy(corpus[("saved_first", fmt)], inbox / f"b_旧.{fmt}")
+    report = check_paths([inbox])
+    assert all(f.saved_at for f in report.files)
+    row = unit_rows(report, None)[0]
+    assert Path(row.counted.path).name == f"a_新.{fmt}"
+    assert Path(row.others[0].path).name == f"b_旧.{fmt}"
