@@ -25,53 +25,54 @@ BROKEN = RETURNS / "489001_示例县东河镇人民政府本级_2025年预算项
 BLANK = REPO / "examples/generated/489002_示例县西岭乡人民政府本级_2025年预算项目绩效目标表.xlsx"
 PW = ("unprotect", "example-2025")
 TRIPLE = ("xlsx", "xls", "ods")
+P1, P2 = 2, 3   # the first two project sheets (after 填报说明 and 部门整体绩效目标)
 
 # name: (base, formats, edits, expected [(code, sheet index (0 = 填报说明) or name, cell)])
 SCENARIOS: dict[str, tuple] = {
     "resaved": ("seed", TRIPLE, [], []),
     "protection_removed": ("seed", ("xlsx",), [PW], []),
     "tier1_merged_as_published": ("seed", TRIPLE, [
-        PW, ("clear", 1, "A11:A13"), ("merge", 1, "A10:A13"),
-        ("clear", 1, "A15"), ("merge", 1, "A14:A15")], []),
-    "percent_cell_95": ("seed", TRIPLE, [PW, ("fmt", 1, "F10", "0%"), ("num", 1, "F10", 0.95)],
+        PW, ("clear", P1, "A11:A13"), ("merge", P1, "A10:A13"),
+        ("clear", P1, "A15"), ("merge", P1, "A14:A15")], []),
+    "percent_cell_95": ("seed", TRIPLE, [PW, ("fmt", P1, "F10", "0%"), ("num", P1, "F10", 0.95)],
                         []),
-    "fraction_with_unit_percent": ("seed", TRIPLE, [PW, ("num", 1, "F16", 0.95)],
-                                   [("XT109", 1, "F16")]),
+    "fraction_with_unit_percent": ("seed", TRIPLE, [PW, ("num", P1, "F16", 0.95)],
+                                   [("XT109", P1, "F16")]),
     "satisfaction_equals_100_percent": ("seed", TRIPLE, [
-        PW, ("text", 1, "E16", "="), ("fmt", 1, "F16", "0%"), ("num", 1, "F16", 1)], []),
+        PW, ("text", P1, "E16", "="), ("fmt", P1, "F16", "0%"), ("num", P1, "F16", 1)], []),
     "value_95_percent_unit_empty": ("seed", TRIPLE, [
-        PW, ("fmt", 1, "F11", "0%"), ("num", 1, "F11", 0.95), ("clear", 1, "G11"),
-        ("text", 1, "F12", "95%"), ("clear", 1, "G12")], []),
+        PW, ("fmt", P1, "F11", "0%"), ("num", P1, "F11", 0.95), ("clear", P1, "G11"),
+        ("text", P1, "F12", "95%"), ("clear", P1, "G12")], []),
     "spare_rows_marked_na": ("seed", ("xlsx", "xls"), [
-        PW, *[("text", 1, f"{c}18", "/") for c in "ABCDEFGH"],
-        ("text", 1, "A19", "无"), ("text", 1, "B19", "—"), ("text", 1, "E19", "-")], []),
-    "note_in_spare_row": ("seed", TRIPLE, [PW, ("text", 1, "D20", "以下空白")],
-                          [("XT110", 1, "D20")]),
-    "formula_noise": ("seed", TRIPLE, [PW, ("num", 1, "E7", 100.0000001),
-                                       ("num", 2, "F10", 95.00000001)], []),
-    "huge_numbers": ("seed", TRIPLE, [PW, ("num", 1, "F11", 1e20),
-                                      ("text", 1, "F12", "1234567890123456789012")],
-                     [("XT503", 1, "F11"), ("XT503", 1, "F12")]),
-    "row_inserted_above_budget": ("seed", TRIPLE, [PW, ("insrow", 1, 3)], [("XT014", 1, "A5")]),
-    "rows_and_columns_inserted": ("seed", TRIPLE, [PW, ("inscol", 1, 0), ("insrow", 0, 1)],
-                                  [("XT014", 0, "A4"), ("XT014", 1, "B1")]),
+        PW, *[("text", P1, f"{c}18", "/") for c in "ABCDEFGH"],
+        ("text", P1, "A19", "无"), ("text", P1, "B19", "—"), ("text", P1, "E19", "-")], []),
+    "note_in_spare_row": ("seed", TRIPLE, [PW, ("text", P1, "D20", "以下空白")],
+                          [("XT110", P1, "D20")]),
+    "formula_noise": ("seed", TRIPLE, [PW, ("num", P1, "E7", 100.0000001),
+                                       ("num", P2, "F10", 95.00000001)], []),
+    "huge_numbers": ("seed", TRIPLE, [PW, ("num", P1, "F11", 1e20),
+                                      ("text", P1, "F12", "1234567890123456789012")],
+                     [("XT503", P1, "F11"), ("XT503", P1, "F12")]),
+    "row_inserted_above_budget": ("seed", TRIPLE, [PW, ("insrow", P1, 3)], [("XT014", P1, "A5")]),
+    "rows_and_columns_inserted": ("seed", TRIPLE, [PW, ("inscol", P1, 0), ("insrow", 0, 1)],
+                                  [("XT014", 0, "A4"), ("XT014", P1, "B1")]),
     "row_inserted_on_cover_contact_moves": ("seed", ("xlsx",), [PW, ("insrow", 0, 4)],
                                             [("XT014", 0, "A6")]),
-    "row_inserted_at_top_of_indicators": ("seed", ("xlsx", "ods"), [PW, ("insrow", 1, 9)], []),
-    "indicator_row_deleted": ("seed", ("xlsx",), [PW, ("delrow", 1, 12)], []),
-    "sheet_copied": ("seed", ("ods",), [PW, ("copysheet", 1, "项目副本", 2)],
+    "row_inserted_at_top_of_indicators": ("seed", ("xlsx", "ods"), [PW, ("insrow", P1, 9)], []),
+    "indicator_row_deleted": ("seed", ("xlsx",), [PW, ("delrow", P1, 12)], []),
+    "sheet_copied": ("seed", ("ods",), [PW, ("copysheet", P1, "项目副本", 3)],
                      [("XT007", "项目副本", None)]),
-    "prefilled_budget_changed": ("seed", ("xls",), [PW, ("num", 1, "C4", 30000)],
-                                 [("XT005", 1, "C4"), ("XT302", 1, "C4")]),
+    "prefilled_budget_changed": ("seed", ("xls",), [PW, ("num", P1, "C4", 30000)],
+                                 [("XT005", P1, "C4"), ("XT302", P1, "C4")]),
     "plan_typed_as_percentages": ("seed", ("ods",), [
-        PW, *[("fmt", 2, f"{c}7", "0%") for c in "BCDE"],
-        *[("num", 2, f"{c}7", v) for c, v in zip("BCDE", (0.25, 0.5, 0.75, 1))]], []),
+        PW, *[("fmt", P2, f"{c}7", "0%") for c in "BCDE"],
+        *[("num", P2, f"{c}7", v) for c, v in zip("BCDE", (0.25, 0.5, 0.75, 1))]], []),
     "contact_removed": ("seed", ("xlsx",), [PW, ("clear", 0, "B5")], [("XT106", 0, "B5")]),
     "broken_resaved": ("broken", TRIPLE, [], "broken"),
     "county_blank_lying_in_folder": ("blank", ("xls",), [], [("XT015", None, None)]),
     # two returns of one unit, the second saved at least a second later (see test_newest…)
     "saved_first": ("seed", ("xls", "ods"), [], []),
-    "saved_later": ("seed", ("xls", "ods"), [("wait", 1500), ("text", 1, "D10", "新版描述")], []),
+    "saved_later": ("seed", ("xls", "ods"), [("wait", 1500), ("text", P1, "D10", "新版描述")], []),
 }
 BASES = {"seed": SEED, "broken": BROKEN, "blank": BLANK}
 

@@ -93,7 +93,7 @@ def test_extlst_formulas_are_not_cell_formulas(tmp_path):
            b'<x14:dataValidation type="list"><x14:formula1><xm:f>xt_lists!$A$2:$A$4</xm:f>'
            b'</x14:formula1><xm:sqref>A10:A29</xm:sqref></x14:dataValidation>'
            b'</x14:dataValidations></ext></extLst></worksheet>')
-    member = _sheet_part(SEED, 1)
+    member = _sheet_part(SEED, 2)   # the first project sheet
     dest = _patched(SEED, tmp_path / "excel.xlsx", member,
                     lambda d: d.replace(b"</worksheet>", ext))
     assert check_paths([dest]).files[0].issues == []
@@ -102,11 +102,11 @@ def test_extlst_formulas_are_not_cell_formulas(tmp_path):
 def test_rich_text_phonetic_inline_str_and_error_cells(tmp_path):
     """Rich text with phonetic runs, inline strings and t="str" formula results."""
     wb = openpyxl.load_workbook(SEED)
-    ws = wb.worksheets[1]
+    ws = wb.worksheets[2]   # the first project sheet
     ws["D10"] = "PLACEHOLDER_RICH"
     ws["D11"] = "PLACEHOLDER_STR"
     wb.save(tmp_path / "base.xlsx")
-    member = _sheet_part(tmp_path / "base.xlsx", 1)
+    member = _sheet_part(tmp_path / "base.xlsx", 2)
 
     def change(data: bytes) -> bytes:
         rich = ('<is><r><rPr><b/></rPr><t>检查</t></r><r><t>完成率</t></r>'
@@ -117,8 +117,8 @@ def test_rich_text_phonetic_inline_str_and_error_cells(tmp_path):
         return data
     dest = _patched(tmp_path / "base.xlsx", tmp_path / "excel.xlsx", member, change)
     book = open_book(dest)
-    cells = book.cells(book.sheet_names[1], 40)
+    cells = book.cells(book.sheet_names[2], 40)
     assert cells[(9, 3)][0] == "检查完成率"
     assert cells[(10, 3)][0] == "是否发生"
-    assert (10, 3) not in book.unsaved(book.sheet_names[1], 40)
+    assert (10, 3) not in book.unsaved(book.sheet_names[2], 40)
     book.close()

@@ -115,6 +115,10 @@ class ReadWorkbook:
             filled += [c for c in [*p.fields.values(), *p.plan] if (c.sheet, c.ref) not in recorded]
             if p.indicators or p.outside:
                 return False
+        if self.dept is not None:
+            if self.dept.areas or self.dept.indicators:
+                return False
+            filled += [c for c in self.dept.fields.values() if (c.sheet, c.ref) not in recorded]
         return all(c.blank and not c.formula_without_value for c in filled)
 
     @property
