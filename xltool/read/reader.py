@@ -116,7 +116,7 @@ class ReadWorkbook:
             if p.indicators or p.outside:
                 return False
         if self.dept is not None:
-            if self.dept.areas or self.dept.indicators:
+            if self.dept.areas or self.dept.indicators or self.dept.outside:
                 return False
             filled += [c for c in self.dept.fields.values() if (c.sheet, c.ref) not in recorded]
         return all(c.blank and not c.formula_without_value for c in filled)
