@@ -160,3 +160,24 @@ def test_county_blanks_are_not_returns(tmp_path):
     blank = next(f for f in report.files if "489002" in f.path)
     assert blank.blank and [i.code for i in blank.issues] == ["XT015"]
     assert report.missing_units == [{"unit_code": "489002", "unit_name": "西岭乡"}]
+
+
+def test_recorded_issue_lists_are_removed_by_the_next_run(tmp_path):
+    """Files recorded after write_outputs (the --pdf issue lists) go with the next run; a file
+    of the same folder that xltool did not record stays."""
+    from xltool.check.rules import load_rules
+    from xltool.report.outputs import record_outputs, write_outputs
+    rules = load_rules()
+    out = tmp_path / "报告"
+    report = check_paths([SEED], rules=rules)
+    write_outputs(report, out, rules, None)
+    lists = out / "问题清单"
+    lists.mkdir()
+    old, kept = lists / "旧_问题清单.pdf", lists / "别人放的.pdf"
+    old.write_bytes(b"%PDF-1.4")
+    kept.write_bytes(b"%PDF-1.4")
+    record_outputs(out, [old, tmp_path / "outside.pdf"])
+    assert "问题清单/旧_问题清单.pdf" in (out / MARKER).read_text("utf-8")
+    assert "outside.pdf" not in (out / MARKER).read_text("utf-8")
+    write_outputs(report, out, rules, None)
+    assert not old.exists() and kept.exists()

@@ -353,7 +353,8 @@ def check_cmd(
                              progress=step("审核", len(files)), exclude=report_dir,
                              previous=prev)
         if report_dir is not None:
-            from .report.outputs import RETURNS_DIR, needs_copy, report_time, write_outputs
+            from .report.outputs import (RETURNS_DIR, needs_copy, record_outputs, report_time,
+                                         write_outputs)
 
             try:
                 outputs, problems = write_outputs(
@@ -367,6 +368,7 @@ def check_cmd(
 
                 try:
                     pdfs = write_issue_pdfs(report, report_dir, rules, report_time())
+                    record_outputs(report_dir, pdfs)   # removed by the next run
                 except PdfError as exc:
                     problems.append(str(exc))
                 except OSError as exc:

@@ -101,22 +101,37 @@ def _write_marker(out_dir: Path, written: list[Path]) -> None:
     write_bytes_atomic(out_dir / MARKER, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
+def record_outputs(out_dir: Path, written: list[Path]) -> None:
+    """Add files written after write_outputs (e.g. the PDF issue lists) to the folder's record,
+    so the next run removes them too. Only files in a sub-folder of out_dir are recorded."""
+    marker = out_dir / MARKER
+    try:
+        lines = marker.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = [MARKER_HEAD]
+    for p in written:
+        if p.parent.parent.resolve() == out_dir.resolve():
+            lines.append(f"{p.parent.name}/{p.name}")
+    write_bytes_atomic(marker, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
 def _remove_previous(out_dir: Path) -> None:
-    """Remove the annotated copies an earlier run recorded in the marker (and its error log):
-    only files xltool wrote there, so that a unit that now passes is never sent an old list of
-    problems. Anything else in the folder is left alone."""
+    """Remove the files an earlier run recorded in the marker (annotated copies, PDF lists)
+    and its error log: only files xltool wrote there, so that a unit that now passes is never
+    sent an old list of problems. Anything else in the folder is left alone."""
     marker = out_dir / MARKER
     try:
         lines = marker.read_text("utf-8").splitlines()[1:] if marker.is_file() else []
     except (OSError, UnicodeDecodeError):
         lines = []
-    returns_dir = (out_dir / RETURNS_DIR).resolve()
+    top = out_dir.resolve()
     for line in lines:
-        name = line.strip().removeprefix(f"{RETURNS_DIR}/")
-        if not name or "/" in name or "\\" in name or name in (".", ".."):
+        folder, _, name = line.strip().partition("/")
+        if not folder or not name or folder in (".", "..") or name in (".", "..") \
+                or "/" in name or "\\" in name or "\\" in folder:
             continue
-        target = returns_dir / name
-        if target.parent == returns_dir and target.is_file():
+        target = top / folder / name
+        if target.parent.parent == top and target.is_file():
             target.unlink()
     log = out_dir / LOG_NAME
     if log.is_file():
