@@ -82,8 +82,9 @@ class FastXlsxBook(Book):
     def _sheet_xml(self, sheet: str) -> bytes:
         """The <sheetData> of a sheet: only there is a <c><f> a cell formula (Excel keeps
         validations and conditional formats with <xm:f> formulas in <extLst> after it)."""
+        with self._zip.open(self._parts[sheet]) as fh:   # refuse before expanding it all
+            _no_dtd(fh.read(1024))
         data = self._zip.read(self._parts[sheet])
-        _no_dtd(data[:1024])
         start = _SHEET_DATA.search(data)
         if start is None:
             return b""
