@@ -79,7 +79,8 @@ BASES = {"seed": SEED, "broken": BROKEN, "blank": BLANK}
 
 def _broken_expected() -> list[tuple]:
     data = yaml.safe_load((RETURNS / "489001_有错误_预期问题.yaml").read_text("utf-8"))
-    return [(i["code"], i["sheet"], i["cell"]) for i in data["issues"]]
+    return [(i["code"], i["sheet"], i["cell"]) for i in data["issues"]
+            if not i["code"].startswith("XT8")]
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +105,9 @@ def _sheet(book_sheets: list[str], sheet):
 
 def _issues(path: Path) -> list[tuple]:
     report = check_paths([path])
-    return sorted((i.code, i.sheet or "", i.cell or "") for i in report.files[0].issues)
+    # XT8xx are review suggestions (what good targets look like), not what this corpus is about
+    return sorted((i.code, i.sheet or "", i.cell or "") for i in report.files[0].issues
+                  if not i.code.startswith("XT8"))
 
 
 @pytest.fixture(scope="session")
