@@ -63,7 +63,7 @@ def test_renamed_returns_are_checked_as_what_they_are(tmp_path):
     for name in ("报表.xlsx", "报表.et"):
         shutil.copy(xls, tmp_path / name)
         report = check_paths([tmp_path / name])
-        assert [i.code for i in report.files[0].issues] == [], name
+        assert [i.code for i in report.files[0].issues if not i.code.startswith("XT8")] == [], name
         assert report.files[0].format == "xls"
 
 
@@ -96,7 +96,7 @@ def test_extlst_formulas_are_not_cell_formulas(tmp_path):
     member = _sheet_part(SEED, 2)   # the first project sheet
     dest = _patched(SEED, tmp_path / "excel.xlsx", member,
                     lambda d: d.replace(b"</worksheet>", ext))
-    assert check_paths([dest]).files[0].issues == []
+    assert [i for i in check_paths([dest]).files[0].issues if not i.code.startswith("XT8")] == []
 
 
 def test_rich_text_phonetic_inline_str_and_error_cells(tmp_path):
