@@ -6,23 +6,12 @@ import zipfile
 
 import pytest
 from starlette.testclient import TestClient
-from test_web import XLSX, csrf, login, path_of, upload
-from web_support import ADMIN_PASSWORD, BROKEN, CLEAN, new_round
+from test_web import XLSX, client, csrf, login, path_of, started, upload  # noqa: F401 (fixtures)
+from web_support import ADMIN_PASSWORD, BROKEN, CLEAN
 
 from xltool.web import intake as intake_module
-from xltool.web.app import create_app, prepare
+from xltool.web.app import create_app
 from xltool.web.store import DATA_DIR
-
-
-@pytest.fixture
-def started(tmp_path):
-    return prepare(new_round(tmp_path), "http://testserver", ADMIN_PASSWORD, jobs=2)
-
-
-@pytest.fixture
-def client(started):
-    with TestClient(create_app(started.site), follow_redirects=False) as c:
-        yield c
 
 
 @pytest.fixture

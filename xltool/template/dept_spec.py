@@ -11,7 +11,7 @@ from functools import cached_property
 from pydantic import model_validator
 
 from .cells import CellRange, col_index
-from .spec import Field, Label, Prompt, Range, Strict
+from .spec import Prompt, SheetLayout, Strict
 
 DEPT_FIELD_KEYS = ("budget_total", "budget_basic", "goal", "measures")
 AREA_KEYS = ("name", "goal")
@@ -86,15 +86,9 @@ class TableSpec(Strict):
         return out + [(what, self.extent)]
 
 
-class DeptSheetSpec(Strict):
+class DeptSheetSpec(SheetLayout):
     sheet: str
     title: str                              # may use {year}
-    title_range: Range
-    unit_line: Range
-    column_widths: dict[str, float]
-    row_heights: dict[int, float] = {}
-    labels: list[Label]
-    fields: dict[str, Field]
     areas: TableSpec
     indicators: TableSpec
     # paragraphs added to 填报说明 when the workbook has this sheet

@@ -106,13 +106,17 @@ class IndicatorSpec(Strict):
         return self
 
 
-class ProjectSheetSpec(Strict):
+class SheetLayout(Strict):
+    """What every form sheet has: a title, the unit line, widths and heights, labels, fields."""
     title_range: Range
     unit_line: Range
     column_widths: dict[str, float]
     row_heights: dict[int, float] = {}
     labels: list[Label]
     fields: dict[str, Field]
+
+
+class ProjectSheetSpec(SheetLayout):
     plan: PlanSpec
     indicators: IndicatorSpec
 
