@@ -172,3 +172,21 @@ def test_unknown_disabled_rule_is_refused(tmp_path):
     result = runner.invoke(app, ["check", str(tmp_path), "--settings", str(path),
                                  "--units", str(EXAMPLE_LIST)])
     assert result.exit_code == 2 and "XT999" in result.output
+
+
+def test_county_units_reach_the_export(tmp_path):
+    """End to end: a unit the county added (座, 立方米, 个百分点) is exported as typed."""
+    county, src, returned, sheet = _round(tmp_path, SETTINGS)
+    out = tmp_path / "汇编"
+    result = runner.invoke(app, ["export", str(returned.parent), "--units",
+                                 str(county / "下发" / MANIFEST_NAME), "-o", str(out),
+                                 "--include-errors", "-q", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out / "绩效目标汇总.xlsx", read_only=True)["项目指标"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    header, body = rows[0], rows[1:]
+    got = [(r[header.index("三级指标")], r[header.index("指标值")], r[header.index("计量单位")])
+           for r in body]
+    assert ("新建公厕数量", 3, "座") in got
+    assert ("清运量", 1200, "立方米") in got
+    assert ("覆盖率提高", 5, "个百分点") in got
