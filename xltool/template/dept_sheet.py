@@ -11,8 +11,7 @@ from .distlist import Unit
 from .dropdowns import add_dept_validations
 from .spec import TemplateSpec
 from .styles import Styles
-from .writer import (SHEET_PROTECTION, UNIT_LINE_FORMULA, WorkbookPlan, _print_setup, _quoted,
-                     _Sheet)
+from .writer import SHEET_PROTECTION, WorkbookPlan, _print_setup, _quoted, sheet_frame
 
 AREA_STYLES = {"name": "center", "goal": "longtext"}
 INDICATOR_STYLES = {"area": "center", "tier1": "center", "tier2": "center", "operator": "center",
@@ -28,17 +27,8 @@ def _value(unit: Unit | None, source: str | None) -> object:
 def write_dept_sheet(wb, st: Styles, spec: TemplateSpec, plan: WorkbookPlan, snap: list) -> None:
     d = spec.dept
     name = d.sheet
-    ws = wb.add_worksheet(name)
-    sh = _Sheet(ws, snap)
-    sh.widths(d.column_widths)
-    for row, height in d.row_heights.items():
-        ws.set_row(row - 1, height)
-    ws.set_row(d.title_range.row1, 30)
-    sh.put(d.title_range, d.title.format(year=plan.year), st.title, locked=True)
+    ws, sh = sheet_frame(wb, st, d, name, d.title.format(year=plan.year), plan, snap)
     unit = plan.unit
-    sh.put(d.unit_line, None, st.plain, locked=True)
-    ws.write_formula(d.unit_line.row1, d.unit_line.col1, UNIT_LINE_FORMULA, st.plain,
-                     f"{unit.code} {unit.name}" if unit else "")
     label_style = {"label": st.label, "note": st.plain_right, "section": st.section}
     for label in d.labels:
         sh.put(label.range, label.text, label_style[label.style], locked=True)

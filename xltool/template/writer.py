@@ -141,20 +141,28 @@ def _write_cover(wb, st: Styles, spec: TemplateSpec, framework: Framework, plan:
     ws.activate()
 
 
+def sheet_frame(wb, st: Styles, layout, name: str, title: str, plan: WorkbookPlan,
+                snap: list) -> tuple[Worksheet, _Sheet]:
+    """A new form sheet with what every form has: widths, heights, the title, the unit line.
+    `layout` is a SheetLayout (the project or the department sheet's spec)."""
+    ws = wb.add_worksheet(name)
+    sh = _Sheet(ws, snap)
+    sh.widths(layout.column_widths)
+    for row, height in layout.row_heights.items():
+        ws.set_row(row - 1, height)
+    ws.set_row(layout.title_range.row1, 30)
+    sh.put(layout.title_range, title, st.title, locked=True)
+    unit = plan.unit
+    sh.put(layout.unit_line, None, st.plain, locked=True)
+    ws.write_formula(layout.unit_line.row1, layout.unit_line.col1, UNIT_LINE_FORMULA, st.plain,
+                     f"{unit.code} {unit.name}" if unit else "")
+    return ws, sh
+
+
 def _write_project(wb, st: Styles, spec: TemplateSpec, plan: WorkbookPlan, name: str,
                    project: Project | None, snap: list) -> None:
     p = spec.project
-    ws = wb.add_worksheet(name)
-    sh = _Sheet(ws, snap)
-    sh.widths(p.column_widths)
-    for row, height in p.row_heights.items():
-        ws.set_row(row - 1, height)
-    ws.set_row(p.title_range.row1, 30)
-    sh.put(p.title_range, spec.title.format(year=plan.year), st.title, locked=True)
-    unit = plan.unit
-    sh.put(p.unit_line, None, st.plain, locked=True)
-    ws.write_formula(p.unit_line.row1, p.unit_line.col1, UNIT_LINE_FORMULA, st.plain,
-                     f"{unit.code} {unit.name}" if unit else "")
+    ws, sh = sheet_frame(wb, st, p, name, spec.title.format(year=plan.year), plan, snap)
     for label in p.labels:
         sh.put(label.range, label.text, st.label if label.style == "label" else st.plain_right,
                locked=True)
