@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 from ..template.cells import CellRange
 from ..values import UNKNOWN_FORMAT
@@ -31,6 +32,12 @@ SAVE_AS = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx
 
 class Unreadable(Exception):
     """The file cannot be read as a workbook; the message (Chinese) says what to do."""
+
+
+class SheetGrid(NamedTuple):
+    cells: dict[tuple[int, int], tuple[object, str | None]]   # see Book.cells
+    unsaved: set[tuple[int, int]]                             # see Book.unsaved
+    merges: list[CellRange]
 
 
 class Book:
@@ -70,6 +77,12 @@ class Book:
     def merges(self, sheet: str) -> list[CellRange]:
         """The merged ranges of a sheet (0-based rows/columns in CellRange)."""
         return []
+
+    def grid(self, sheet: str, max_row: int) -> "SheetGrid":
+        """Everything the reader takes from one sheet; a reader that can get it in one pass
+        over the sheet overrides this."""
+        return SheetGrid(self.cells(sheet, max_row), self.unsaved(sheet, max_row),
+                         self.merges(sheet))
 
     def close(self) -> None:
         pass

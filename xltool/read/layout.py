@@ -42,14 +42,16 @@ class Layout:
         self.anchors: list[tuple[int, int, int, int]] = []   # row, col, drow, dcol
         self.moved: list[Moved] = []
         self.lost: list[tuple[int, int, str]] = []           # recorded cells not found
-        index: dict[str, list[tuple[int, int]]] = {}
-        for pos, (value, _) in cells.items():
-            if isinstance(value, str):
-                index.setdefault(clean_text(value), []).append(pos)
+        index: dict[str, list[tuple[int, int]]] | None = None   # made when first needed
         for r, c, text in sorted(recorded):
             if same(text, cells.get((r, c), (None, None))[0]):
                 self.anchors.append((r, c, 0, 0))
                 continue
+            if index is None:
+                index = {}
+                for pos, (value, _) in cells.items():
+                    if isinstance(value, str):
+                        index.setdefault(clean_text(value), []).append(pos)
             near = [p for p in index.get(clean_text(text), []) if clean_text(text)
                     and -ROWS_UP <= p[0] - r <= ROWS_DOWN and -COLS_LEFT <= p[1] - c <= COLS_RIGHT]
             if near:

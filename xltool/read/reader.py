@@ -37,7 +37,9 @@ class Cell:
     @property
     def blank(self) -> bool:
         value = self.value
-        return value is None or (isinstance(value, str) and clean_text(value) == "")
+        if value is None:
+            return True
+        return isinstance(value, str) and (not value or clean_text(value) == "")
 
 
 @dataclass(slots=True)
@@ -94,6 +96,7 @@ class ReadWorkbook:
     dept: "DeptSheet | None" = None        # the 部门整体绩效目标 sheet (read/dept.py)
     dept_framework: Framework | None = None
     moved: list[tuple[str, Moved]] = field(default_factory=list)  # rows/columns inserted
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # derived by the checks
 
     @property
     def unit_code(self) -> str | None:
@@ -134,14 +137,17 @@ class _Grid:
 
     def __init__(self, book: Book, name: str, max_row: int):
         self.name = name
-        self.cells = book.cells(name, max_row)
-        self.unsaved = book.unsaved(name, max_row)
-        self.merges = book.merges(name)
+        self.cells, self.unsaved, self.merges = book.grid(name, max_row)
+        self._made: dict[tuple[int, int], Cell] = {}
 
     def cell(self, row: int, col: int) -> Cell:
-        value, fmt = self.cells.get((row, col), (None, None))
-        return Cell(self.name, cell_name(row, col), value, fmt,
-                    (row, col) in self.unsaved)
+        """The cell at (row, col); one Cell object per position."""
+        made = self._made.get((row, col))
+        if made is None:
+            value, fmt = self.cells.get((row, col), (None, None))
+            made = self._made[(row, col)] = Cell(self.name, cell_name(row, col), value, fmt,
+                                                 (row, col) in self.unsaved)
+        return made
 
 
 def _locations(book: Book, sheet: str, spec: TemplateSpec) -> dict[str, CellRange]:
@@ -170,28 +176,29 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
     if body is None or body.col2 - body.col1 + 1 != len(INDICATOR_KEYS):
         body = layout.range(spec.indicator_body)
     rows = []
-    used_rows = {r for r, c in (*grid.cells, *grid.unsaved)
-                 if body.row1 <= r <= body.row2 and body.col1 <= c <= body.col2}
+    r1, c1, r2, c2 = body.row1, body.col1, body.row2, body.col2
+    used_rows = sorted({r for r, c in (*grid.cells, *grid.unsaved)
+                        if r1 <= r <= r2 and c1 <= c <= c2})
     covered = _vertical_merges(grid, body)
-    for i, r in enumerate(range(body.row1, body.row2 + 1), start=1):
-        if r not in used_rows:
-            continue
-        cells = {}
-        for j, k in enumerate(INDICATOR_KEYS):
-            cell = grid.cell(r, body.col1 + j)
-            top = covered.get((r, body.col1 + j))
-            if cell.blank and top is not None:   # 一级 merged over its rows, as published
-                cell = grid.cell(*top)
-            cells[k] = cell
-        own = [grid.cell(r, body.col1 + j) for j in range(len(INDICATOR_KEYS))]
-        filled = [c for c in own if not c.blank and not is_na_mark(c.value)]
-        if not filled and not any(c.formula_without_value for c in own):
+    cols = range(c1, c1 + len(INDICATOR_KEYS))
+    for r in used_rows:
+        own = [grid.cell(r, c) for c in cols]
+        if not any(not c.blank and not is_na_mark(c.value) or c.formula_without_value
+                   for c in own):
             continue   # unused row marked "/", "无", "—" or "-"
+        cells = dict(zip(INDICATOR_KEYS, own))
+        if covered:
+            for k, c in zip(INDICATOR_KEYS, cols):
+                top = covered.get((r, c))
+                if top is not None and cells[k].blank:   # 一级 merged over its rows
+                    cells[k] = grid.cell(*top)
         note = sum(not c.blank for c in cells.values()) == 1
-        rows.append(IndicatorRow(i, cells, note=note))
+        rows.append(IndicatorRow(r - r1 + 1, cells, note=note))
     known = _form_cells(spec, fields, plan_cells, body, layout)
-    outside = [grid.cell(r, c) for (r, c), (value, _) in sorted(grid.cells.items())
-               if (r, c) not in known and clean_text(value) != ""]
+    outside = [grid.cell(*pos) for pos in sorted(
+        pos for pos, (value, _) in grid.cells.items()
+        if pos not in known and not (r1 <= pos[0] <= r2 and c1 <= pos[1] <= c2)
+        and clean_text(value) != "")]
     return ProjectSheet(grid.name, prefilled, fields, plan, body, rows, outside)
 
 
@@ -208,19 +215,37 @@ def _vertical_merges(grid: _Grid, body: CellRange) -> dict[tuple[int, int], tupl
 
 def _form_cells(spec: TemplateSpec, fields: dict[str, Cell], plan_cells: list[CellRange],
                 body: CellRange, layout: Layout) -> set[tuple[int, int]]:
-    """Every cell the form itself uses: what was written there and what is read from it."""
-    p = spec.project
+    """Every cell the form itself uses: what was written there and what is read from it
+    (but for the indicator body at its place now)."""
     known = {(r + dr, c + dc) for r, c, dr, dc in layout.anchors}
     known.update((r, c) for r, c, _ in layout.lost)
-    ranges = [p.title_range, p.unit_line, *(lb.range for lb in p.labels),
-              *(f.label.range for f in p.fields.values()), *(f.range for f in p.fields.values()),
-              *spec.plan_header_cells, *plan_cells, spec.indicator_header, body]
-    for rng in ranges:
+    known |= _spec_cells(spec)
+    for rng in plan_cells:     # the body is left to the caller: a range test is cheaper
         known.update(rng.cells())
-        if layout.shifted:
+    if layout.shifted:
+        for rng in (*_spec_ranges(spec), *plan_cells, body):
             known.update(layout.range(rng).cells())
     known.update(parse_cell(c.ref) for c in fields.values())
     return known
+
+
+def _spec_ranges(spec: TemplateSpec) -> list[CellRange]:
+    p = spec.project
+    return [p.title_range, p.unit_line, *(lb.range for lb in p.labels),
+            *(f.label.range for f in p.fields.values()), *(f.range for f in p.fields.values()),
+            *spec.plan_header_cells, spec.indicator_header]
+
+
+_SPEC_CELLS: dict[int, tuple[TemplateSpec, frozenset]] = {}
+
+
+def _spec_cells(spec: TemplateSpec) -> frozenset[tuple[int, int]]:
+    """The cells of a project sheet's fixed parts, per spec (computed once)."""
+    found = _SPEC_CELLS.get(id(spec))
+    if found is None or found[0] is not spec:
+        cells = frozenset(cell for rng in _spec_ranges(spec) for cell in rng.cells())
+        found = _SPEC_CELLS[id(spec)] = (spec, cells)
+    return found[1]
 
 
 def read_workbook(path: str | Path) -> ReadWorkbook:
@@ -272,8 +297,10 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
     if cover_name not in book.sheet_names:
         out.missing_sheets.insert(0, cover_name)
     snapshot_rows: dict[str, list[int]] = {}
-    for sheet, ref, _ in out.meta.cells:
-        snapshot_rows.setdefault(sheet, []).append(CellRange.parse(ref).row2)
+    recorded: dict[str, list[tuple[int, int, str]]] = {}
+    for sheet, ref, text in out.meta.cells:
+        snapshot_rows.setdefault(sheet, []).append(parse_cell(ref.rpartition(":")[2])[0])
+        recorded.setdefault(sheet, []).append((*parse_cell(ref), text))
     grids: dict[str, _Grid] = {}
     names: dict[str, dict[str, CellRange]] = {}
     for name in ([cover_name] if cover_name in book.sheet_names else []) + present:
@@ -285,20 +312,17 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
             dept_names = locations(book, dept_sheet)
             grids[dept_sheet] = _Grid(book, dept_sheet, last_row(spec, dept_names))
             out.dept = read_dept(grids[dept_sheet], dept_names, spec,
-                                 {parse_cell(ref) for sheet, ref, _ in out.meta.cells
-                                  if sheet == dept_sheet})
+                                 {(r, c) for r, c, _ in recorded.get(dept_sheet, [])})
         else:
             out.missing_sheets.insert(1 if cover_name in out.missing_sheets else 0, dept_sheet)
-    recorded: dict[str, list[tuple[int, int, str]]] = {}
-    for sheet, ref, text in out.meta.cells:
-        recorded.setdefault(sheet, []).append((*parse_cell(ref), text))
     layouts = {name: Layout(grid.cells, recorded.get(name, [])) for name, grid in grids.items()}
     if cover_name in grids:
         out.cover = {key: grids[cover_name].cell(*layouts[cover_name].at(f.range.row1,
                                                                           f.range.col1))
                      for key, f in spec.cover.fields.items()}
-    prefilled_sheets = {sheet for sheet, ref, _ in out.meta.cells
-                        if ref == spec.project.fields["project_code"].range.top_left}
+    code_at = parse_cell(spec.project.fields["project_code"].range.top_left)
+    prefilled_sheets = {sheet for sheet, cells in recorded.items()
+                        if any((r, c) == code_at for r, c, _ in cells)}
     out.projects = [_read_project(grids[name], names[name], spec, name in prefilled_sheets,
                                   layouts[name]) for name in present]
     for name, layout in layouts.items():   # pre-filled values compared where they are now

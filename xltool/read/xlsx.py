@@ -9,10 +9,11 @@ from pathlib import Path
 
 from defusedxml import ElementTree as ET
 
-from ..template.cells import CellRange, col_index
-from .books import Book, _bytes_of, _calamine_merges, _no_dtd
+from ..template.cells import CellRange, cell_name, col_index
+from .books import Book, SheetGrid, _bytes_of, _calamine_merges, _no_dtd
 
-_STYLED = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})(\d+)"\s+s="(\d+)"')
+_CELL_TAG = re.compile(rb'<(?:\w+:)?c\s')
+_STYLE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bs="(\d+)"')
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _FORMULA = re.compile(rb'<(?:\w+:)?f[\s>/]')
 _NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\s+numFmtId="(\d+)"\s+formatCode="([^"]*)"')
@@ -65,8 +66,10 @@ class FastXlsxBook(Book):
         except BaseException:
             self._zip.close()
             raise
-        self._scans: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
-        self._errors: dict[str, dict[tuple[int, int], str]] = {}
+        self._grids: dict[tuple[str, int], SheetGrid] = {}
+        self._formula_cells: dict[tuple[str, int], dict[tuple[int, int], bool]] = {}
+        # cell styles whose number format matters when reading a number
+        self._special = {i for i, f in enumerate(self._formats) if f != "General"}
 
     def _refuse_dtds(self, names=("xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                                   "xl/styles.xml", "xl/sharedStrings.xml", "docProps/core.xml",
@@ -82,12 +85,14 @@ class FastXlsxBook(Book):
     def _sheet_xml(self, sheet: str) -> bytes:
         """The <sheetData> of a sheet: only there is a <c><f> a cell formula (Excel keeps
         validations and conditional formats with <xm:f> formulas in <extLst> after it)."""
-        with self._zip.open(self._parts[sheet]) as fh:   # refuse before expanding it all
-            _no_dtd(fh.read(1024))
-        data = self._zip.read(self._parts[sheet])
+        data = self._zip.read(self._parts[sheet])   # its size was bounded by open_book
+        _no_dtd(data[:1024])
         start = _SHEET_DATA.search(data)
         if start is None:
             return b""
+        end = data.rfind(b"sheetData>")      # the closing tag is the last one
+        if end > start.start() + 1 and data[end - 1:end] in (b"/", b":"):
+            return data[start.start():end + len(b"sheetData>")]
         end = _SHEET_DATA_END.search(data, start.end())
         return data[start.start():end.end() if end else len(data)]
 
@@ -114,64 +119,62 @@ class FastXlsxBook(Book):
                 return node.text.strip().replace("Z", "+00:00")
         return None
 
-    def _scan(self, sheet: str, max_row: int) -> dict[tuple[int, int], tuple[int, int]]:
-        """(row, col) -> (style index, formula state) of styled and formula cells, where the
-        state is 0 (no formula), 1 (formula with a saved value, maybe "") or 2 (none saved).
-        Error values (t="e") are kept in self._errors."""
-        if sheet not in self._scans:
-            data = self._sheet_xml(sheet)
-            out: dict[tuple[int, int], tuple[int, int]] = {}
-            for letters, row, style in _STYLED.findall(data):
-                r = int(row) - 1
-                if r < max_row:
-                    out[(r, col_index(letters.decode()))] = (int(style), 0)
-            for m in _FORMULA.finditer(data):
-                start = max(data.rfind(b"<c ", 0, m.start()), data.rfind(b":c ", 0, m.start()))
-                ref = _REF.search(data, start, m.start())
-                if ref is None or int(ref.group(2)) > max_row:
+    def grid(self, sheet, max_row):
+        """One pass over the sheet: values and merges from one calamine parse, formulas and
+        the styles of the numeric cells from one scan of its <sheetData>."""
+        key = (sheet, max_row)
+        if key not in self._grids:
+            self._grids[key] = self._read_sheet(sheet, max_row)
+        return self._grids[key]
+
+    def _read_sheet(self, sheet: str, max_row: int) -> SheetGrid:
+        xml = self._sheet_xml(sheet)          # refuses a DTD before calamine parses the part
+        ws = self._values.get_sheet_by_name(sheet)
+        data = ws.to_python(skip_empty_area=False, nrows=max_row)
+        cells: dict[tuple[int, int], tuple[object, str | None]] = {}
+        numbers = []
+        for r, row in enumerate(data):
+            if row.count("") == len(row):
+                continue
+            for c, value in enumerate(row):
+                if value == "" or value is None:
                     continue
-                end = _CELL_END.search(data, m.start())
-                saved = _VALUE.search(data, m.start(), end.start() if end else len(data)) \
-                    or _STR_RESULT.search(data, start, m.start())
-                pos = (int(ref.group(2)) - 1, col_index(ref.group(1).decode()))
-                out[pos] = (out.get(pos, (0, 0))[0], 1 if saved else 2)
-            errors = {}
-            if b't="e"' in data:
-                for letters, row, text in _ERROR.findall(data):
-                    errors[(int(row) - 1, col_index(letters.decode()))] = text.decode()
-            self._errors[sheet] = errors
-            self._scans[sheet] = out
-        return self._scans[sheet]
+                if isinstance(value, float):
+                    if value.is_integer() and abs(value) < 1e15:
+                        value = int(value)
+                    numbers.append((r, c))
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    numbers.append((r, c))
+                cells[(r, c)] = (value, "General")
+        if numbers and self._special:
+            formats = self._formats
+            for pos, style in _styles(xml, numbers).items():
+                if style in self._special:
+                    cells[pos] = (cells[pos][0], formats[style])
+        formulas = _formulas(xml, max_row)
+        self._formula_cells[(sheet, max_row)] = formulas
+        if b't="e"' in xml:                   # #DIV/0! and the like
+            for letters, row_no, text in _ERROR.findall(xml):
+                r = int(row_no) - 1
+                if r < max_row:
+                    cells[(r, col_index(letters.decode()))] = (text.decode(), "General")
+        try:
+            merges = [CellRange(r1, c1, r2, c2)
+                      for (r1, c1), (r2, c2) in ws.merged_cell_ranges or []]
+        except Exception:  # noqa: BLE001 - merges only refine reading; never fail on them
+            merges = []
+        unsaved = {pos for pos, saved in formulas.items() if not saved}
+        return SheetGrid(cells, unsaved, merges)
 
     def cells(self, sheet, max_row, formats: bool = True):
-        if formats:
-            scan = self._scan(sheet, max_row)
-        else:
-            with self._zip.open(self._parts[sheet]) as fh:
-                _no_dtd(fh.read(1024))
-            scan = {}
-        data = self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
-                                                               nrows=max_row)
-        out = {}
-        formats = self._formats
-        for r, row in enumerate(data):
-            for c, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-                    value = int(value)
-                style = scan.get((r, c), (0, 0))[0]
-                out[(r, c)] = (value, formats[style] if style < len(formats) else "General")
-        for pos, text in self._errors.get(sheet, {}).items():  # #DIV/0! and the like
-            if pos[0] < max_row:
-                out[pos] = (text, "General")
-        return out
+        return self.grid(sheet, max_row).cells
 
     def formulas(self, sheet, max_row):
-        return {pos for pos, (_, state) in self._scan(sheet, max_row).items() if state}
+        self.grid(sheet, max_row)
+        return set(self._formula_cells[(sheet, max_row)])
 
     def unsaved(self, sheet, max_row):
-        return {pos for pos, (_, state) in self._scan(sheet, max_row).items() if state == 2}
+        return self.grid(sheet, max_row).unsaved
 
     def rows(self, sheet, max_row):
         with self._zip.open(self._parts[sheet]) as fh:
@@ -181,6 +184,9 @@ class FastXlsxBook(Book):
         return [tuple(_plain(v) for v in row) for row in data]
 
     def merges(self, sheet):
+        for (name, _), found in self._grids.items():
+            if name == sheet:
+                return found.merges
         return _calamine_merges(self._values, sheet)
 
     def local_name(self, sheet, name):
@@ -210,3 +216,55 @@ def _plain(value: object) -> object:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     return value
+
+
+def _styles(xml: bytes, positions: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The style index of each cell at `positions` (row-major, as the sheet stores its cells),
+    found by one forward walk through the sheet XML."""
+    out = {}
+    at = 0
+    for r, c in positions:
+        needle = b' r="' + cell_name(r, c).encode() + b'"'
+        i = xml.find(needle, at)
+        if i < 0:
+            i = xml.find(needle)          # stored out of order: look from the start
+        while i >= 0:
+            start = xml.rfind(b"<", 0, i)
+            if _CELL_TAG.match(xml, start):
+                break
+            i = xml.find(needle, i + 1)   # the text inside some other element
+        if i < 0:
+            continue
+        at = i
+        style = _STYLE.match(xml, start)
+        if style is not None:
+            out[(r, c)] = int(style.group(1))
+    return out
+
+
+def _formula_starts(xml: bytes):
+    """Where the <f> elements of <sheetData> start."""
+    if xml.startswith(b"<sheetData"):       # no namespace prefix: plain finds suffice
+        i = xml.find(b"<f")
+        while i >= 0:
+            if xml[i + 2:i + 3] in (b" ", b">", b"/", b"\t", b"\r", b"\n"):
+                yield i
+            i = xml.find(b"<f", i + 2)
+    else:
+        for m in _FORMULA.finditer(xml):
+            yield m.start()
+
+
+def _formulas(xml: bytes, max_row: int) -> dict[tuple[int, int], bool]:
+    """Formula cells -> whether a calculated value was saved with them (maybe "")."""
+    out = {}
+    for at in _formula_starts(xml):
+        start = max(xml.rfind(b"<c ", 0, at), xml.rfind(b":c ", 0, at))
+        ref = _REF.search(xml, start, at)
+        if ref is None or int(ref.group(2)) > max_row:
+            continue
+        end = _CELL_END.search(xml, at)
+        saved = _VALUE.search(xml, at, end.start() if end else len(xml)) \
+            or _STR_RESULT.search(xml, start, at)
+        out[(int(ref.group(2)) - 1, col_index(ref.group(1).decode()))] = bool(saved)
+    return out

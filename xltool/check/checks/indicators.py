@@ -78,19 +78,24 @@ def _interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
                    number, target.word, unit, unit_text, target.unit, fraction)
 
 
-def rows(wb: ReadWorkbook):
-    """(project sheet, row, reading) for every used indicator row of every used project."""
-    for p in wb.projects:
-        if p.used:
-            for row in p.indicators:
-                if not row.note:   # a note in a spare row is XT110's, once
-                    yield p, row, interpret(row, wb.spec)
+def rows(wb: ReadWorkbook) -> list:
+    """(project sheet, row, reading) for every used indicator row of every used project,
+    read once for all the rules."""
+    found = wb.memo.get("rows")
+    if found is None:
+        spec = wb.spec
+        found = wb.memo["rows"] = [
+            (p, row, interpret(row, spec)) for p in wb.projects if p.used
+            for row in p.indicators if not row.note]   # a note in a spare row is XT110's
+    return found
 
 
-def project_rows(wb: ReadWorkbook):
+def project_rows(wb: ReadWorkbook) -> list:
     """(sheet name, row, reading) of the project sheets."""
-    for p, row, r in rows(wb):
-        yield p.name, row, r
+    found = wb.memo.get("project_rows")
+    if found is None:
+        found = wb.memo["project_rows"] = [(p.name, row, r) for p, row, r in rows(wb)]
+    return found
 
 
 def dept_rows(wb: ReadWorkbook):
