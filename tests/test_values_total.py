@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xltool.check.checks.budget import to_fen
+from xltool.read.reader import Cell
 from xltool.values import (clean_text, display, is_na_mark, is_no_unit, is_percent_format,
                            normalise_operator, normalise_unit, split_target, to_decimal)
 
@@ -76,3 +77,13 @@ def test_examples_of_the_issue():
     assert to_decimal(99.99) == Decimal("99.99")
     assert split_target("≥0.95", None, UNITS).number == Decimal("0.95")
     assert split_target("≥" + "9" * 400 + "%", None, UNITS).unit == "百分比"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(CELL, st.text(alphabet=st.characters(codec="utf-8")),
+                 st.sampled_from(["\u00a0", "\u3000", "\u200b", "\ufeff", "\u2028", "\t \n",
+                                  "\u00a8", "\u2002a", " "])))
+def test_a_cell_is_blank_exactly_when_its_cleaned_text_is_empty(value):
+    """Cell.blank takes a shortcut for printable text; it must agree with clean_text."""
+    assert Cell("表", "A1", value).blank == (value is None or isinstance(value, str)
+                                              and clean_text(value) == "")

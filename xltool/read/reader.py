@@ -24,6 +24,7 @@ META_SHEET = "xt_meta"  # fixed for every template version: it is how a workbook
 MAX_META_ROWS = 20000   # far more than any template's snapshot; bounds hostile input
 MAX_INDICATOR_ROWS = 1000
 MARGIN_ROWS = 30        # rows read below the form, to notice indicators written past its end
+_EMPTY = (None, None)
 
 
 @dataclass(slots=True)
@@ -39,7 +40,10 @@ class Cell:
         value = self.value
         if value is None:
             return True
-        return isinstance(value, str) and (not value or clean_text(value) == "")
+        if value.__class__ is str and value.isprintable():
+            # printable: only ASCII spaces can vanish when the text is cleaned
+            return not value or value.isspace()
+        return isinstance(value, str) and clean_text(value) == ""
 
 
 @dataclass(slots=True)
@@ -181,8 +185,10 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
                         if r1 <= r <= r2 and c1 <= c <= c2})
     covered = _vertical_merges(grid, body)
     cols = range(c1, c1 + len(INDICATOR_KEYS))
+    values, unsaved, name = grid.cells.get, grid.unsaved, grid.name
     for r in used_rows:
-        own = [grid.cell(r, c) for c in cols]
+        own = [Cell(name, cell_name(r, c), *values((r, c), _EMPTY), (r, c) in unsaved)
+               for c in cols]
         if not any(not c.blank and not is_na_mark(c.value) or c.formula_without_value
                    for c in own):
             continue   # unused row marked "/", "无", "—" or "-"
@@ -191,7 +197,8 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
             for k, c in zip(INDICATOR_KEYS, cols):
                 top = covered.get((r, c))
                 if top is not None and cells[k].blank:   # 一级 merged over its rows
-                    cells[k] = grid.cell(*top)
+                    value, fmt = values(top, _EMPTY)
+                    cells[k] = Cell(name, cell_name(*top), value, fmt, top in unsaved)
         note = sum(not c.blank for c in cells.values()) == 1
         rows.append(IndicatorRow(r - r1 + 1, cells, note=note))
     known = _form_cells(spec, fields, plan_cells, body, layout)

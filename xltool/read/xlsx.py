@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
-from defusedxml import ElementTree as ET
+import xml.etree.ElementTree as ET
 
 from ..template.cells import CellRange, cell_name, col_index
+from ..values import is_percent_format
 from .books import Book, SheetGrid, _bytes_of, _calamine_merges, _no_dtd
 
 _CELL_TAG = re.compile(rb'<(?:\w+:)?c\s')
@@ -35,7 +37,8 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
 
 class FastXlsxBook(Book):
     """.xlsx read the fast way: values from python-calamine; defined names, sheet states and
-    number formats from the small workbook and style parts (parsed with defusedxml); formula
+    number formats from the small workbook and style parts (parsed only when they hold no
+    DTD, so no entity can be declared, let alone expanded); formula
     cells and style indices from a scan of the sheet XML that never expands anything."""
 
     def __init__(self, path: Path):
@@ -43,8 +46,8 @@ class FastXlsxBook(Book):
         self._zip = zipfile.ZipFile(path)
         try:
             self._refuse_dtds()
-            book = ET.fromstring(self._zip.read("xl/workbook.xml"))
-            rels = ET.fromstring(self._zip.read("xl/_rels/workbook.xml.rels"))
+            book = _parse(self._zip.read("xl/workbook.xml"))
+            rels = _parse(self._zip.read("xl/_rels/workbook.xml.rels"))
             targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", NS)}
             self.sheet_names, self.states, self._parts = [], {}, {}
             for sheet in book.find("m:sheets", NS):
@@ -68,8 +71,8 @@ class FastXlsxBook(Book):
             raise
         self._grids: dict[tuple[str, int], SheetGrid] = {}
         self._formula_cells: dict[tuple[str, int], dict[tuple[int, int], bool]] = {}
-        # cell styles whose number format matters when reading a number
-        self._special = {i for i, f in enumerate(self._formats) if f != "General"}
+        # cell styles whose number format changes how a number is read: percentages
+        self._special = {i for i, f in enumerate(self._formats) if is_percent_format(f)}
 
     def _refuse_dtds(self, names=("xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                                   "xl/styles.xml", "xl/sharedStrings.xml", "docProps/core.xml",
@@ -110,7 +113,7 @@ class FastXlsxBook(Book):
 
     def _saved_at(self) -> str | None:
         try:
-            core = ET.fromstring(self._zip.read("docProps/core.xml"))
+            core = _parse(self._zip.read("docProps/core.xml"))
         except KeyError:
             return None
         for tag in ("{http://purl.org/dc/terms/}modified", "{http://purl.org/dc/terms/}created"):
@@ -137,14 +140,19 @@ class FastXlsxBook(Book):
             if row.count("") == len(row):
                 continue
             for c, value in enumerate(row):
-                if value == "" or value is None:
+                kind = value.__class__
+                if kind is str:
+                    if value:
+                        cells[(r, c)] = (value, "General")
                     continue
-                if isinstance(value, float):
+                if kind is float:
                     if value.is_integer() and abs(value) < 1e15:
                         value = int(value)
                     numbers.append((r, c))
-                elif isinstance(value, int) and not isinstance(value, bool):
+                elif kind is int:
                     numbers.append((r, c))
+                elif value is None:
+                    continue
                 cells[(r, c)] = (value, "General")
         if numbers and self._special:
             formats = self._formats
@@ -181,7 +189,12 @@ class FastXlsxBook(Book):
             _no_dtd(fh.read(1024))
         data = self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
                                                                nrows=max_row)
-        return [tuple(_plain(v) for v in row) for row in data]
+        out = []
+        for row in data:   # the identity sheet: text, so mostly nothing to convert
+            if "" in row or float in set(map(type, row)):
+                row = map(_plain, row)
+            out.append(tuple(row))
+        return out
 
     def merges(self, sheet):
         for (name, _), found in self._grids.items():
@@ -196,10 +209,7 @@ class FastXlsxBook(Book):
         where, _, cells = ref.rpartition("!")
         if where.strip("'").replace("''", "'") != sheet:
             return None
-        try:
-            return CellRange.parse(cells.replace("$", ""))
-        except ValueError:
-            return None
+        return _range(cells)
 
     def close(self):
         self._zip.close()
@@ -216,6 +226,20 @@ def _plain(value: object) -> object:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     return value
+
+
+@lru_cache(maxsize=4096)
+def _range(ref: str) -> CellRange | None:
+    try:
+        return CellRange.parse(ref.replace("$", ""))
+    except ValueError:
+        return None
+
+
+def _parse(data: bytes):
+    """A small part of the package as an element tree, refused when it declares a DTD."""
+    _no_dtd(data)
+    return ET.fromstring(data)
 
 
 def _styles(xml: bytes, positions: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
