@@ -181,3 +181,28 @@ def test_recorded_issue_lists_are_removed_by_the_next_run(tmp_path):
     assert "outside.pdf" not in (out / MARKER).read_text("utf-8")
     write_outputs(report, out, rules, None)
     assert not old.exists() and kept.exists()
+
+
+def test_a_mistake_in_the_reader_is_the_checkers_error_not_a_damaged_file(tmp_path, monkeypatch):
+    """A bug in xltool's own reading code must not tell a township its file is damaged."""
+    inbox = _inbox(tmp_path, SEED)
+    shutil.copy(SEED, inbox / "poison_林西镇.xlsx")
+    from xltool.read import reader
+    real_read, real_project = reader._read, reader._read_project
+    poisoned = []
+
+    def read(path, book):
+        poisoned[:] = [path.name.startswith("poison")]
+        return real_read(path, book)
+
+    def read_project(grid, names, spec, prefilled, layout):
+        if poisoned[0]:   # a mistake inside the reader: it gets None where a grid belongs
+            return real_project(None, names, spec, prefilled, layout)
+        return real_project(grid, names, spec, prefilled, layout)
+    monkeypatch.setattr(reader, "_read", read)
+    monkeypatch.setattr(reader, "_read_project", read_project)
+    report = check_paths([inbox])
+    by_name = {Path(f.path).name: f for f in report.files}
+    assert [i.code for i in by_name["poison_林西镇.xlsx"].issues] == ["XT013"]
+    assert "AttributeError" in by_name["poison_林西镇.xlsx"].internal_error
+    assert by_name[SEED.name].status in ("ok", "warnings")

@@ -264,10 +264,28 @@ def read_workbook(path: str | Path) -> ReadWorkbook:
     except Unreadable:
         raise
     except Exception as exc:  # noqa: BLE001 - a parser failure deep in a hostile file
+        if _our_bug(exc):
+            raise   # the checker's safety net reports it as its own error, with the traceback
         raise Unreadable(f"文件内容已损坏，无法读取（{type(exc).__name__}）。请重新保存为 .xlsx "
                          "后再报送。") from exc
     finally:
         book.close()
+
+
+_BUGS = (AttributeError, TypeError, KeyError, IndexError, NameError, AssertionError,
+         ZeroDivisionError, RecursionError)
+_PACKAGE = str(Path(__file__).resolve().parent.parent)
+
+
+def _our_bug(exc: Exception) -> bool:
+    """An error of the kind a programming mistake raises, raised in xltool's own code (not in
+    a library parsing the file): not the file's fault, so not "damaged"."""
+    if not isinstance(exc, _BUGS):
+        return False
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code.co_filename.startswith(_PACKAGE)
 
 
 def _last_row(spec: TemplateSpec, names: dict[str, CellRange], snapshot_rows: list[int]) -> int:
