@@ -1,6 +1,7 @@
 """Check returned workbooks: read each, run the selected rules, gather one report."""
 from __future__ import annotations
 
+import gc
 import json
 import traceback
 from dataclasses import dataclass, replace
@@ -128,7 +129,9 @@ def check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Che
     """Read and check one file; never raises. What is in the file becomes issues; a failure of
     the checker itself becomes that file's internal-error issue, with the traceback kept for
     the log in the report folder, so one file never stops a batch."""
-    try:
+    collecting = gc.isenabled()
+    gc.disable()   # what one file builds holds no cycles; reference counting frees it, and the
+    try:           # collector would only walk the long-lived objects again and again
         return _check_file(path, rules, with_targets)
     except Exception:  # noqa: BLE001 - the safety net: any bug ends as this file's outcome
         fr = FileReport(path=str(path))
@@ -139,6 +142,9 @@ def check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Che
         if not fr.issues:   # the rule was deselected: the file still must not pass
             fr.status = "errors"
         return Checked(fr, None, [])
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Checked:

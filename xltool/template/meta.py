@@ -38,6 +38,8 @@ class Meta:
     dept_framework: str | None = None
     # the county's list settings (extra units and bases, units_open), when it has any
     settings: dict | None = None
+    # the digest as read from a returned workbook, once it was found to match the content
+    verified_digest: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def digest(self) -> str:
@@ -97,4 +99,5 @@ class Meta:
             raise ValueError(f"damaged identity: {exc}") from exc
         if scalars.get("digest") != meta.digest:
             raise ValueError("identity digest does not match its content")
+        meta.verified_digest = scalars["digest"]
         return meta

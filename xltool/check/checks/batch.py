@@ -39,7 +39,8 @@ def facts_of(wb: ReadWorkbook, targets: tuple = ()) -> BatchFacts:
     if wb.spec is not None:
         for p, c, code in _codes(wb):
             codes.setdefault(code, (p.name, c.ref, code))
-    digest = wb.meta.digest if wb.meta is not None and not wb.meta.blank else None
+    digest = (wb.meta.verified_digest or wb.meta.digest) \
+        if wb.meta is not None and not wb.meta.blank else None
     return BatchFacts(str(wb.path), wb.unit_code, wb.unit_name,
                       (cell.sheet, cell.ref) if cell else None, tuple(codes.values()),
                       wb.saved_at, digest, targets)
