@@ -26,6 +26,7 @@ BLANK = REPO / "examples/generated/489002_示例县西岭乡人民政府本级_2
 PW = ("unprotect", "example-2025")
 TRIPLE = ("xlsx", "xls", "ods")
 P1, P2 = 2, 3   # the first two project sheets (after 填报说明 and 部门整体绩效目标)
+DEPT = 1
 
 # name: (base, formats, edits, expected [(code, sheet index (0 = 填报说明) or name, cell)])
 SCENARIOS: dict[str, tuple] = {
@@ -56,6 +57,11 @@ SCENARIOS: dict[str, tuple] = {
     "row_inserted_above_budget": ("seed", TRIPLE, [PW, ("insrow", P1, 3)], [("XT014", P1, "A5")]),
     "rows_and_columns_inserted": ("seed", TRIPLE, [PW, ("inscol", P1, 0), ("insrow", 0, 1)],
                                   [("XT014", 0, "A4"), ("XT014", P1, "B1")]),
+    # a .xls/.ods keeps no sheet-scoped names: the identity's cells place the 部门整体 tables
+    "dept_row_inserted_above_goal": ("seed", TRIPLE, [PW, ("insrow", DEPT, 3)],
+                                     [("XT014", DEPT, "A5")]),
+    "dept_row_inserted_above_indicators": ("seed", TRIPLE, [PW, ("insrow", DEPT, 8)],
+                                           [("XT014", DEPT, "A19")]),
     "row_inserted_on_cover_contact_moves": ("seed", ("xlsx",), [PW, ("insrow", 0, 4)],
                                             [("XT014", 0, "A6")]),
     "row_inserted_at_top_of_indicators": ("seed", ("xlsx", "ods"), [PW, ("insrow", P1, 9)], []),

@@ -12,6 +12,7 @@ from ..template.cells import CellRange
 from ..template.dept_spec import AREA_KEYS, DEPT_FIELD_KEYS, DEPT_INDICATOR_KEYS, TableSpec
 from ..template.spec import TemplateSpec
 from ..values import clean_text
+from .layout import Layout
 from .reader import MARGIN_ROWS, Cell, IndicatorRow
 
 MAX_TABLE_ROWS = 1000
@@ -61,10 +62,10 @@ def last_row(spec: TemplateSpec, names: dict[str, CellRange]) -> int:
     return max(rows) + 1 + MARGIN_ROWS
 
 
-def _body(names: dict[str, CellRange], key: str, table: TableSpec) -> CellRange:
+def _body(names: dict[str, CellRange], key: str, table: TableSpec, layout: Layout) -> CellRange:
     rng = names.get(key)
     if rng is None or rng.col2 - rng.col1 + 1 != len(table.columns):
-        return table.body
+        return layout.range(table.body)
     return rng
 
 
@@ -79,10 +80,11 @@ def _rows(grid, body: CellRange, keys: tuple[str, ...]):
 
 
 def _form_cells(spec: TemplateSpec, names: dict[str, CellRange], areas: CellRange,
-                body: CellRange, snapshot: set[tuple[int, int]]) -> set[tuple[int, int]]:
+                body: CellRange, layout: Layout) -> set[tuple[int, int]]:
     """Every cell the form itself uses: what was written there and what is read from it."""
     d = spec.dept
-    known = set(snapshot)
+    known = {(r + dr, c + dc) for r, c, dr, dc in layout.anchors}
+    known.update((r, c) for r, c, _ in layout.lost)
     ranges = [d.title_range, d.unit_line, *(lb.range for lb in d.labels),
               *(f.label.range for f in d.fields.values()), *(f.range for f in d.fields.values()),
               *(rng for _, rng in d.areas.places("areas") + d.indicators.places("indicators")),
@@ -92,24 +94,28 @@ def _form_cells(spec: TemplateSpec, names: dict[str, CellRange], areas: CellRang
                                 rng.col2 + table.columns[-1].span - 1))
     for rng in ranges:
         known.update(rng.cells())
+        if layout.shifted:
+            known.update(layout.range(rng).cells())
     return known
 
 
 def read_dept(grid, names: dict[str, CellRange], spec: TemplateSpec,
-              snapshot: set[tuple[int, int]] = frozenset()) -> DeptSheet:
-    """The model of the sheet `grid` holds (see reader._Grid); `snapshot`: the cells the county
-    wrote (from the identity)."""
+              layout: Layout | None = None) -> DeptSheet:
+    """The model of the sheet `grid` holds (see reader._Grid). `layout` places what the sheet's
+    names do not (a file saved as .xls/.ods keeps no sheet-scoped names) where rows or columns
+    inserted by the township moved it, from the cells the county wrote (the identity)."""
     d = spec.dept
+    layout = layout or Layout(grid.cells, [])
     fields = {}
     for key in DEPT_FIELD_KEYS:
-        rng = names.get(key) or d.fields[key].range
+        rng = names.get(key) or layout.range(d.fields[key].range)
         fields[key] = grid.cell(rng.row1, rng.col1)
-    areas_body = _body(names, "areas", d.areas)
+    areas_body = _body(names, "areas", d.areas, layout)
     areas = [AreaRow(i, cells["name"], cells["goal"])
              for i, cells in _rows(grid, areas_body, AREA_KEYS)]
-    body = _body(names, "indicators", d.indicators)
+    body = _body(names, "indicators", d.indicators, layout)
     indicators = [IndicatorRow(i, cells) for i, cells in _rows(grid, body, DEPT_INDICATOR_KEYS)]
-    known = _form_cells(spec, names, areas_body, body, set(snapshot))
+    known = _form_cells(spec, names, areas_body, body, layout)
     outside = [grid.cell(r, c) for (r, c), (value, _) in sorted(grid.cells.items())
                if (r, c) not in known and clean_text(value) != ""]
     return DeptSheet(grid.name, fields, areas_body, areas, body, indicators, outside)

@@ -331,16 +331,18 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
     for name in ([cover_name] if cover_name in book.sheet_names else []) + present:
         names[name] = _locations(book, name, spec) if name != cover_name else {}
         grids[name] = _Grid(book, name, _last_row(spec, names[name], snapshot_rows.get(name, [])))
+    dept_layout = None
     if dept_sheet is not None:
         from .dept import last_row, locations, read_dept
         if dept_sheet in book.sheet_names:
             dept_names = locations(book, dept_sheet)
             grids[dept_sheet] = _Grid(book, dept_sheet, last_row(spec, dept_names))
-            out.dept = read_dept(grids[dept_sheet], dept_names, spec,
-                                 {(r, c) for r, c, _ in recorded.get(dept_sheet, [])})
+            dept_layout = Layout(grids[dept_sheet].cells, recorded.get(dept_sheet, []))
+            out.dept = read_dept(grids[dept_sheet], dept_names, spec, dept_layout)
         else:
             out.missing_sheets.insert(1 if cover_name in out.missing_sheets else 0, dept_sheet)
-    layouts = {name: Layout(grid.cells, recorded.get(name, [])) for name, grid in grids.items()}
+    layouts = {name: dept_layout if name == dept_sheet else
+               Layout(grid.cells, recorded.get(name, [])) for name, grid in grids.items()}
     if cover_name in grids:
         out.cover = {key: grids[cover_name].cell(*layouts[cover_name].at(f.range.row1,
                                                                           f.range.col1))
