@@ -2,6 +2,8 @@
 
     python benchmarks/run.py            # full run (builds ~1,000 returns once, cached)
     python benchmarks/run.py --smoke    # a tiny run that only proves the script works
+    python benchmarks/run.py --only export   # export of the 1,000 returns against check -o and
+                                             # plain check of the same batch, in the same run
 
 Every figure is a median over repeats, and every comparison is a ratio against a baseline
 measured in the same run on the same files, because these machines are shared and noisy.
@@ -246,6 +248,16 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
+def watch(proc: subprocess.Popen) -> tuple[int, float]:
+    """Wait for a process: peak RSS of its tree (kB) and the mean 1-minute load average."""
+    peak, loads = 0, []
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_kb(proc.pid))
+        loads.append(os.getloadavg()[0])
+        time.sleep(0.2)
+    return peak, round(statistics.mean(loads), 2) if loads else os.getloadavg()[0]
+
+
 def process_env() -> dict:
     """The environment of a command people run: Python caches its compiled modules (an
     installed package has them), so a measured process does not compile xltool each time."""
@@ -280,16 +292,14 @@ def run_batch(folder: Path, out: Path, jobs: int, reports: bool = True) -> dict:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=process_env())
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss_kb(proc.pid))
-        time.sleep(0.2)
+    peak, load = watch(proc)
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"check failed: {proc.stderr.read().decode()}")
     report = json.loads((out.parent / f"{out.name}.json").read_text("utf-8"))
     return {"jobs": jobs, "reports": reports, "wall_s": round(wall, 2),
-            "peak_rss_mb": round(peak / 1024, 1), "files": len(report["files"]),
+            "peak_rss_mb": round(peak / 1024, 1), "load_avg": load,
+            "files": len(report["files"]),
             "with_errors": report["summary"]["errors"],
             "annotated": len(list((out / "退回修改").glob("*.xlsx")))}
 
@@ -300,11 +310,9 @@ def run_export(folder: Path, out: Path, jobs: int) -> dict:
     cmd = [sys.executable, "-m", "xltool.cli", "export", str(folder), "-o", str(out),
            "--jobs", str(jobs), "-q"]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss_kb(proc.pid))
-        time.sleep(0.2)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=process_env())
+    peak, load = watch(proc)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"export failed: {proc.stderr.read().decode()}")
@@ -313,7 +321,8 @@ def run_export(folder: Path, out: Path, jobs: int) -> dict:
     indicators = wb["项目指标"].max_row - 1
     wb.close()
     return {"jobs": jobs, "wall_s": round(wall, 2), "peak_rss_mb": round(peak / 1024, 1),
-            "units": units, "indicator_rows": indicators}
+            "load_avg": load, "units": units,
+            "indicator_rows": indicators}
 
 
 def main() -> None:
@@ -324,6 +333,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="5,20,50,200",
                         help="projects per workbook of the single-workbook rows")
     parser.add_argument("--batches", default="100,1000", help="batch sizes (0: none)")
+    parser.add_argument("--only", choices=("export",),
+                        help="export: only the export of the biggest batch and the two checks "
+                             "of that batch it is compared with")
     args = parser.parse_args()
     sizes = tuple(int(n) for n in args.sizes.split(",")) if not args.smoke else (2, 3)
     repeats = {n: max(3, min(21, 105 // n)) for n in sizes} if not args.smoke else \
@@ -333,8 +345,10 @@ def main() -> None:
     work = args.work / ("smoke" if args.smoke else "full")
     work.mkdir(parents=True, exist_ok=True)
     rules = load_rules()
+    if args.only == "export":
+        sizes, batch_sizes = (), [max(batch_sizes)]
 
-    singles = build(work / "single", [(900000 + n, n, False) for n in sizes], 2)
+    singles = build(work / "single", [(900000 + n, n, False) for n in sizes], 2) if sizes else []
     rows = []
     for n, path in zip(sizes, sorted(singles, key=lambda p: int(p.stem.split("_")[-1][:-1]))):
         r = repeats[n]
@@ -382,7 +396,7 @@ def main() -> None:
                     shutil.copy(f, folder / f.name)
             runs = [run_batch(folder, work / f"out{n}_j2", 2),
                     run_batch(folder, work / f"out{n}_plain", 2, reports=False)]
-            if n == biggest:
+            if n == biggest and not args.only:
                 runs.append(run_batch(folder, work / f"out{n}_j1", 1))
             batches.append({"returns": n, "runs": runs,
                             "reports_vs_plain": round(runs[0]["wall_s"] / runs[1]["wall_s"], 2),
@@ -423,7 +437,8 @@ def print_table(result: dict) -> None:
         for run in b["runs"]:
             what = "check -o (annotated copies, 汇总)" if run["reports"] else "check (JSON only)"
             print(f"batch of {b['returns']}, {what}, --jobs {run['jobs']}: {run['wall_s']} s, "
-                  f"peak RSS {run['peak_rss_mb']} MB, {run['with_errors']} with errors, "
+                  f"peak RSS {run['peak_rss_mb']} MB, load {run['load_avg']}, "
+                  f"{run['with_errors']} with errors, "
                   f"{run['annotated']} annotated")
         print(f"batch of {b['returns']}: with reports / without = {b['reports_vs_plain']}×"
               + (f", speed-up with --jobs 2: {b['speedup_jobs2']}×" if b["speedup_jobs2"]
@@ -432,7 +447,7 @@ def print_table(result: dict) -> None:
     if e:
         print(f"export of {e['returns']} (consolidated workbook, --jobs 2, {e['units']} units, "
               f"{e['indicator_rows']} indicator rows): {e['wall_s']} s, peak RSS "
-              f"{e['peak_rss_mb']} MB; × check -o {e['export_vs_check_o']}, "
+              f"{e['peak_rss_mb']} MB, load {e['load_avg']}; × check -o {e['export_vs_check_o']}, "
               f"× check alone {e['export_vs_check_plain']}")
 
 
