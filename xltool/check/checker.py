@@ -6,6 +6,7 @@ import json
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from ..template.cells import CellRange
 from .checks.batch import BatchFacts, facts_of
@@ -117,22 +118,27 @@ def check_workbook(wb: ReadWorkbook, rules: list[Rule]) -> list[Issue]:
     return issues
 
 
+Extract = Callable[[ReadWorkbook], object]   # a module-level function (sent to the workers)
+
+
 @dataclass
 class Checked:
     """One file's result as it comes back from a worker."""
     report: FileReport
     facts: BatchFacts | None       # None: unreadable
     sheets: list[str]
+    extracted: object = None       # extract(workbook), when the caller asked for it
 
 
-def check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Checked:
+def check_file(path: Path, rules: list[Rule], with_targets: bool = False,
+               extract: Extract | None = None) -> Checked:
     """Read and check one file; never raises. What is in the file becomes issues; a failure of
     the checker itself becomes that file's internal-error issue, with the traceback kept for
     the log in the report folder, so one file never stops a batch."""
     collecting = gc.isenabled()
     gc.disable()   # what one file builds holds no cycles; reference counting frees it, and the
     try:           # collector would only walk the long-lived objects again and again
-        return _check_file(path, rules, with_targets)
+        return _check_file(path, rules, with_targets, extract)
     except Exception:  # noqa: BLE001 - the safety net: any bug ends as this file's outcome
         fr = FileReport(path=str(path))
         fr.internal_error = traceback.format_exc()
@@ -147,7 +153,8 @@ def check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Che
             gc.enable()
 
 
-def _check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Checked:
+def _check_file(path: Path, rules: list[Rule], with_targets: bool = False,
+                extract: Extract | None = None) -> Checked:
     fr = FileReport(path=str(path))
     try:
         wb = read_workbook(path)
@@ -171,7 +178,18 @@ def _check_file(path: Path, rules: list[Rule], with_targets: bool = False) -> Ch
         return Checked(fr, None, wb.sheet_names)
     fr.issues = check_workbook(wb, rules)
     facts = facts_of(wb, targets_of(wb) if with_targets else ()) if wb.spec is not None else None
-    return Checked(fr, facts, wb.sheet_names)
+    return Checked(fr, facts, wb.sheet_names, _extracted(wb, extract))
+
+
+def _extracted(wb: ReadWorkbook, extract: Extract | None) -> object:
+    """What the caller takes from the workbook already read; None when that fails (the caller
+    then reads the file itself and reports why), so it never changes the check's outcome."""
+    if extract is None or wb.spec is None:
+        return None
+    try:
+        return extract(wb)
+    except Exception:  # noqa: BLE001 - the check result stands; the caller reads again
+        return None
 
 
 def _unreadable(path: Path, rules: list[Rule], reason: str) -> Checked:
@@ -182,13 +200,13 @@ def _unreadable(path: Path, rules: list[Rule], reason: str) -> Checked:
     return Checked(fr, None, [])
 
 
-def _check_job(job: tuple[Entry, list[Rule], bool]) -> Checked:
+def _check_job(job: tuple[Entry, list[Rule], bool, Extract | None]) -> Checked:
     """One file of the batch; a member of a .zip is read from its private copy and reported
     under its name in the archive."""
-    entry, rules, with_targets = job
+    entry, rules, with_targets, extract = job
     if entry.problem is not None:
         return _unreadable(entry.display, rules, entry.problem)
-    checked = check_file(entry.local, rules, with_targets)
+    checked = check_file(entry.local, rules, with_targets, extract)
     if entry.local != entry.display:
         checked.report.path, checked.report.local = str(entry.display), str(entry.local)
         if checked.facts is not None:
@@ -214,6 +232,19 @@ def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
     gathered in the order of find_returns. With `previous` (last year's returns, see
     checks.previous.load_previous) the rules comparing with last year run too.
     """
+    return check_and_extract(paths, None, rules=rules, select=select, ignore=ignore,
+                             units=units, workers=workers, progress=progress, exclude=exclude,
+                             previous=previous)[0]
+
+
+def check_and_extract(paths: list[Path], extract: Extract | None, *,
+                      rules: RuleSet | None = None, select: list[str] | None = None,
+                      ignore: list[str] | None = None, units: list[Expected] | None = None,
+                      workers: Workers | None = None, progress=None,
+                      exclude: Path | None = None, previous: Previous | None = None
+                      ) -> tuple[Report, dict[str, object]]:
+    """check_paths, and from each workbook the worker read, extract(workbook) by report path
+    (absent where the file was not understood), so a caller needs no second read."""
     rules = rules or load_rules()
     active = rules.selected(select, ignore)
     report = Report(rules=rules.id)
@@ -221,7 +252,8 @@ def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
     workers = workers or Workers(1)
     chunk = min(16, max(1, len(files) // (workers.jobs * 8)))
     compare = previous is not None and any(r.definition.scope == "previous" for r in active)
-    checked: list[Checked] = workers.map(_check_job, [(f, active, compare) for f in files],
+    checked: list[Checked] = workers.map(_check_job,
+                                         [(f, active, compare, extract) for f in files],
                                          progress, chunk)
     by_path = {c.report.path: c for c in checked}
     facts = [c.facts for c in checked if c.facts is not None]
@@ -243,4 +275,4 @@ def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
         returned = {f.unit_code for f in facts if f.unit_code}
         report.missing_units = [{"unit_code": u.code, "unit_name": u.name}
                                 for u in units if u.code not in returned]
-    return report
+    return report, {c.report.path: c.extracted for c in checked if c.extracted is not None}

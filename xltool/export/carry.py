@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ..check.checker import check_paths, find_returns
+from ..check.checker import check_and_extract, find_returns
 from ..read.reader import read_workbook
 from ..report.summary import unit_rows
 from ..template.fill import fill_workbook
 from ..template.generate import Batch
 from ..workers import Workers
-from .collect import _read_job
+from .collect import chosen_targets, targets_of_read
 from .dept import Dept
 from .model import Indicator, Project, UnitTargets
 from ..values import QUALITATIVE
@@ -76,9 +76,9 @@ def dept_values(old: Dept, spec) -> dict:
 
 def latest_targets(returns: list[Path], workers: Workers) -> dict[str, UnitTargets]:
     """Per unit, the typed targets of its latest return (the one the 汇总 would count)."""
-    report = check_paths(returns, workers=workers)
+    report, read = check_and_extract(returns, targets_of_read, workers=workers)
     chosen = [row.counted for row in unit_rows(report, None) if row.counted is not None]
-    results = workers.map(_read_job, [(f.path, f.status, f.errors, f.warnings) for f in chosen])
+    results = chosen_targets(chosen, read, workers)
     return {t.code: t for t in results if isinstance(t, UnitTargets)}
 
 

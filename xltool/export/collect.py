@@ -5,13 +5,13 @@ By default only returns without errors are exported; everything left out is list
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..check.checker import Expected, check_paths, find_returns
+from ..check.checker import Expected, check_and_extract, find_returns
 from ..check.report import FileReport, Report
 from ..check.rules import RuleSet
-from ..read.reader import Unreadable, read_workbook
+from ..read.reader import ReadWorkbook, Unreadable, read_workbook
 from ..report.summary import is_ours, unit_rows
 from ..workers import Workers
 from .model import UnitTargets, unit_targets
@@ -39,6 +39,12 @@ def _name(path: str | None) -> str:
     return Path(path).name if path else ""
 
 
+def targets_of_read(wb: ReadWorkbook) -> UnitTargets:
+    """The typed targets, taken in the check worker from the workbook it has just read; file
+    and check status are set once the whole batch is checked."""
+    return unit_targets(wb, file="", status="")
+
+
 def _read_job(job: tuple[str, str, int, int]) -> UnitTargets | str:
     """Read one selected return into its typed targets (in a worker); a message on failure."""
     path, status, errors, warnings = job
@@ -49,6 +55,25 @@ def _read_job(job: tuple[str, str, int, int]) -> UnitTargets | str:
     if wb.spec is None:
         return "导出时无法识别表格模板。"
     return unit_targets(wb, file=_name(path), status=status, errors=errors, warnings=warnings)
+
+
+def chosen_targets(chosen: list[FileReport], read: dict[str, object], workers: Workers,
+                   progress=None) -> list[UnitTargets | str]:
+    """The targets of each chosen return: as the check worker took them, or read again where
+    it could not (a message when that fails too)."""
+    again = [f for f in chosen if f.path not in read]
+    step = progress("读取", len(again)) if progress and again else None
+    reread = dict(zip((f.path for f in again),
+                      workers.map(_read_job, [(f.path, f.status, f.errors, f.warnings)
+                                              for f in again],
+                                  step, max(1, min(16, len(again) // (workers.jobs * 8))))))
+    out: list[UnitTargets | str] = []
+    for f in chosen:
+        got = read.get(f.path)
+        out.append(reread[f.path] if got is None else
+                   replace(got, file=_name(f.path), status=f.status, errors=f.errors,
+                           warnings=f.warnings))
+    return out
 
 
 def _error_reason(f: FileReport) -> str:
@@ -63,8 +88,9 @@ def collect(paths: list[Path], *, units: list[Expected] | None, rules: RuleSet |
     """Check the returns, choose per unit the one that counts, and read the chosen ones."""
     workers = workers or Workers(1)
     total = len(find_returns(paths, exclude))
-    report = check_paths(paths, rules=rules, ignore=ignore, units=units, workers=workers,
-                         progress=progress("审核", total) if progress else None, exclude=exclude)
+    report, read = check_and_extract(paths, targets_of_read, rules=rules, ignore=ignore,
+                                     units=units, workers=workers, exclude=exclude,
+                                     progress=progress("审核", total) if progress else None)
     out = Collected(report=report)
     chosen: list[FileReport] = []
     for row in unit_rows(report, units):
@@ -87,9 +113,7 @@ def collect(paths: list[Path], *, units: list[Expected] | None, rules: RuleSet |
                 "不是本工具下发的填报表，或未填写单位编码。"
             out.left_out.append(LeftOut(f.unit_code or "", f.unit_name or "", _name(f.path),
                                         f"{STATUS.get(f.status, '')}：{reason}"))
-    step = progress("读取", len(chosen)) if progress else None
-    results = workers.map(_read_job, [(f.path, f.status, f.errors, f.warnings) for f in chosen],
-                          step, max(1, min(16, len(chosen) // (workers.jobs * 8))))
+    results = chosen_targets(chosen, read, workers, progress)
     for f, result in zip(chosen, results):
         if isinstance(result, str):
             out.left_out.append(LeftOut(f.unit_code or "", f.unit_name or "", _name(f.path),
