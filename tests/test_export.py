@@ -265,3 +265,32 @@ def test_no_returns_and_unknown_format(tmp_path):
     assert result.exit_code == 2 and "没有找到" in result.output
     result = export(str(RETURNS), "-o", str(tmp_path / "o"), "--format", "json", "-q")
     assert result.exit_code == 2 and "xlsx 或 csv" in result.output
+
+
+def test_each_return_is_read_once(returns, tmp_path, monkeypatch):
+    """The targets come from the check's own read of each return: no second read."""
+    from xltool.export import collect
+    from xltool.export.run import export as run_export
+
+    reads = []
+    real = collect.read_workbook
+    monkeypatch.setattr(collect, "read_workbook", lambda p: reads.append(p) or real(p))
+    done = run_export([returns], tmp_path / "汇编", include_errors=True)
+    assert reads == [] and {u.code for u in done.collected.units} == {"484001", "489001"}
+    seed = next(u for u in done.collected.units if u.code == "484001")
+    assert (seed.file, seed.status) == (SEED_RETURN.name, "warnings")
+    broken = next(u for u in done.collected.units if u.code == "489001")
+    assert broken.status == "errors" and broken.errors > 0
+
+
+def test_targets_are_read_again_when_taking_them_fails(returns, tmp_path, monkeypatch):
+    """A failure while taking the targets in the check never changes the check; the return is
+    then read again, and exported the same."""
+    from xltool.export import collect
+    from xltool.export.run import export as run_export
+
+    first = run_export([returns], tmp_path / "a")
+    monkeypatch.setattr(collect, "targets_of_read", lambda wb: 1 / 0)
+    again = run_export([returns], tmp_path / "b")
+    assert again.collected.report.to_dict() == first.collected.report.to_dict()
+    assert again.collected.units == first.collected.units
