@@ -294,3 +294,22 @@ def test_targets_are_read_again_when_taking_them_fails(returns, tmp_path, monkey
     again = run_export([returns], tmp_path / "b")
     assert again.collected.report.to_dict() == first.collected.report.to_dict()
     assert again.collected.units == first.collected.units
+
+
+def test_workbook_opens_in_libreoffice_with_every_row(returns, tmp_path):
+    """The streamed rows are real cells to an office suite: LibreOffice re-saves the workbook
+    with the same values, text as text and numbers as numbers, and the table's full range."""
+    out = tmp_path / "汇编"
+    assert export(str(returns), "-o", str(out), "--include-errors", "-q").exit_code == 0
+    book = out / "绩效目标汇总.xlsx"
+    resaved = convert(book, "xlsx", tmp_path / "lo")
+    mine, theirs = openpyxl.load_workbook(book), openpyxl.load_workbook(resaved)
+    assert theirs.sheetnames == mine.sheetnames
+    for name in mine.sheetnames:
+        got = [[c.value for c in row] for row in theirs[name].iter_rows()]
+        assert got == [[c.value for c in row] for row in mine[name].iter_rows()], name
+    ws = theirs["项目指标"]
+    assert ws.max_row == mine["项目指标"].max_row > 40
+    assert ws["C2"].data_type == "s" and isinstance(ws["J2"].value, (int, float))
+    (table,) = mine["项目指标"].tables.values()
+    assert table.ref == f"A1:M{ws.max_row}"

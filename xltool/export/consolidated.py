@@ -10,12 +10,15 @@ import csv
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterator
 
 from xlsxwriter import Workbook
+from xlsxwriter.utility import xl_col_to_name
 
 from ..atomic import atomic_path, write_bytes_atomic
 from .collect import LeftOut
 from .model import number_text
+from .sheetdata import Rows, add_rows, number_xml, rows_xml, text_xml
 from .tables import Column, Table
 
 WORKBOOK_NAME = "绩效目标汇总.xlsx"
@@ -29,51 +32,67 @@ class EncodingProblem(Exception):
 
 
 def write_workbook(path: Path, tables: list[Table], left_out: list[LeftOut]) -> None:
-    with atomic_path(path) as tmp:
-        wb = Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False,
+    """The workbook: xlsxwriter writes the frame of every sheet (header, table, widths, print
+    setup) and the 未导出 sheet; the table rows are streamed in as the file is saved."""
+    package = io.BytesIO()
+    wb = Workbook(package, {"strings_to_formulas": False, "strings_to_numbers": False,
                             "strings_to_urls": False})
-        wb.set_properties({"title": "绩效目标汇总", "author": "xltool"})
-        base = {"font_name": "宋体", "font_size": 10, "valign": "top"}
-        formats = {"text": wb.add_format({**base, "num_format": "@"}),
-                   "amount": wb.add_format({**base, "num_format": "#,##0.00"}),
-                   "number": wb.add_format({**base, "num_format": "0.##########"}),
-                   "wrap": wb.add_format({**base, "num_format": "@", "text_wrap": True}),
-                   "header": wb.add_format({**base, "bold": True, "text_wrap": True})}
-        for table in tables:
-            _table_sheet(wb, table, formats)
-        _left_out_sheet(wb, left_out, formats)
-        wb.close()
+    wb.set_properties({"title": "绩效目标汇总", "author": "xltool"})
+    base = {"font_name": "宋体", "font_size": 10, "valign": "top"}
+    formats = {"text": wb.add_format({**base, "num_format": "@"}),
+               "amount": wb.add_format({**base, "num_format": "#,##0.00"}),
+               "number": wb.add_format({**base, "num_format": "0.##########"}),
+               "wrap": wb.add_format({**base, "num_format": "@", "text_wrap": True}),
+               "header": wb.add_format({**base, "bold": True, "text_wrap": True})}
+    # the style numbers the streamed cells refer to (registered even where no cell of
+    # xlsxwriter's own uses them)
+    styles = {k: f._get_xf_index() for k, f in formats.items()}
+    sheets = []
+    for n, table in enumerate(tables, start=1):
+        name = _table_sheet(wb, table, formats)
+        last = f"{xl_col_to_name(len(table.columns) - 1)}{max(len(table.rows), 1) + 1}"
+        sheets.append(Rows(n, name, last, rows_xml(_cells(table, styles))))
+    _left_out_sheet(wb, left_out, formats)
+    wb.close()
+    package.seek(0)
+    with atomic_path(path) as tmp, open(tmp, "wb") as dest:
+        add_rows(package, dest, sheets)
 
 
-def _table_sheet(wb, table: Table, formats: dict) -> None:
-    """One table as an Excel table (filters, frozen header), cells written row by row."""
+def _table_sheet(wb, table: Table, formats: dict) -> str:
+    """One table's sheet as an Excel table (filters, frozen header), made for one data row:
+    the rows, and the table's real range, are added as the file is saved (sheetdata)."""
     ws = wb.add_worksheet(table.name)
-    n = len(table.rows)
     for c, col in enumerate(table.columns):
         ws.set_column(c, c, col.width, formats["text"] if col.kind == "text" else None)
-    ws.add_table(0, 0, max(n, 1), len(table.columns) - 1,
+    name = f"xt_table_{len(wb.worksheets())}"
+    ws.add_table(0, 0, 1, len(table.columns) - 1,
                  {"columns": [{"header": c.name, "header_format": formats["header"]}
                               for c in table.columns], "autofilter": True,
-                  "style": "Table Style Light 9", "name": f"xt_table_{len(wb.worksheets())}"})
+                  "style": "Table Style Light 9", "name": name})
+    _print_setup(ws)
+    return name
+
+
+def _cells(table: Table, styles: dict[str, int]) -> Iterator[list]:
+    """The table's rows as cells: amounts and values numbers, everything else text."""
     plan = []
     for col in table.columns:
-        text_fmt = formats["wrap"] if col.width >= 40 else formats["text"]
-        number_fmt = formats["amount"] if col.kind == "amount" else formats["number"]
-        plan.append((col.kind != "text", text_fmt, number_fmt))
-    write_number, write_string = ws.write_number, ws.write_string
-    for r, row in enumerate(table.rows, start=1):
-        for c, value in enumerate(row):
+        text_style = styles["wrap"] if col.width >= 40 else styles["text"]
+        number_style = styles["amount"] if col.kind == "amount" else styles["number"]
+        plan.append((col.kind != "text", text_style, number_style))
+    for row in table.rows:
+        cells: list = []
+        for (numeric, text_style, number_style), value in zip(plan, row):
             if value is None or value == "":
-                continue
-            numeric, text_fmt, number_fmt = plan[c]
-            if isinstance(value, Decimal):
-                if numeric:
-                    write_number(r, c, float(value), number_fmt)
-                else:
-                    write_string(r, c, number_text(value), text_fmt)
+                cells.append(None)
+            elif isinstance(value, Decimal):
+                number = number_xml(float(value)) if numeric else None
+                cells.append(("n", number, number_style) if number is not None else
+                             ("s", number_text(value), text_style))
             else:
-                write_string(r, c, str(value), text_fmt)
-    _print_setup(ws)
+                cells.append(("s", text_xml(str(value)), text_style))
+        yield cells
 
 
 def _print_setup(ws) -> None:

@@ -1,0 +1,130 @@
+"""The data rows of the consolidated tables, streamed straight into the saved workbook.
+
+xlsxwriter keeps every cell of a workbook in memory as an object and turns it into XML when
+the workbook is closed; for 1,000 returns that is close to two million cells and most of the
+export's own time. Its streaming mode (constant_memory) refuses Excel tables, which the
+consolidated workbook needs, and its add_table keeps an entry for every cell of the table's
+range. So xlsxwriter writes each table sheet with its header row and a table of one data row
+(widths, print setup), and the rows are then added to the sheet's <sheetData> as XML, row by
+row, while the package is copied to its final place: inline strings (no shared string table
+to build), the same styles xlsxwriter registered, the same escaping it uses; the sheet's
+dimension and its table's range are set to the real size.
+"""
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import IO, Iterable, Iterator
+
+from xlsxwriter.utility import xl_col_to_name
+
+CHUNK_ROWS = 2000
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+
+Cell = tuple[str, str, int]   # "n" | "s", the value as written, the style (xf) index
+Row = list["Cell | None"]
+
+
+def text_xml(text: str) -> str:
+    """A string as cell text, escaped as Excel (and xlsxwriter) escape it."""
+    if not _SPECIAL.search(text):
+        return text
+    text = _ESCAPED.sub(r"_x005F\1", text)
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
+    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def number_xml(number: float) -> str | None:
+    """A number as a cell value (as xlsxwriter writes it); None when not finite."""
+    return f"{number:.16G}" if math.isfinite(number) else None
+
+
+def rows_xml(rows: Iterable[Row], first_row: int = 2) -> Iterator[str]:
+    """<row> elements, CHUNK_ROWS at a time; a cell is ("n" | "s", value, style) or None."""
+    names: list[str] = []
+    chunk: list[str] = []
+    for r, row in enumerate(rows, start=first_row):
+        while len(names) < len(row):
+            names.append(xl_col_to_name(len(names)))
+        cells = []
+        for name, cell in zip(names, row):
+            if cell is None:
+                continue
+            kind, value, style = cell
+            if kind == "n":
+                cells.append(f'<c r="{name}{r}" s="{style}"><v>{value}</v></c>')
+            else:
+                cells.append(f'<c r="{name}{r}" s="{style}" t="inlineStr"><is>'
+                             f'<t xml:space="preserve">{value}</t></is></c>')
+        chunk.append(f'<row r="{r}">{"".join(cells)}</row>')
+        if len(chunk) >= CHUNK_ROWS:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+def _sheet_with_rows(xml: str, rows: Iterator[str], last_cell: str) -> Iterator[str]:
+    """The sheet part with the rows appended to its <sheetData> and its dimension set."""
+    xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_cell}"/>', xml, 1)
+    if "<sheetData/>" in xml:
+        head, tail = xml.split("<sheetData/>", 1)
+        head, tail = head + "<sheetData>", "</sheetData>" + tail
+    else:
+        head, tail = xml.split("</sheetData>", 1)
+        tail = "</sheetData>" + tail
+    yield head
+    yield from rows
+    yield tail
+
+
+@dataclass
+class Rows:
+    """The rows for one sheet: its position in the workbook (1-based), its table's name, the
+    last cell of the data (e.g. "M1201") and the rows as rows_xml gives them."""
+    sheet: int
+    table: str
+    last_cell: str
+    rows: Iterator[str]
+
+    @property
+    def placeholder(self) -> str:
+        """The range the table was created with: the header and one data row."""
+        return f"A1:{re.sub(r'[0-9]+', '', self.last_cell)}2"
+
+
+def _table_part(xml: str, by_table: dict[str, Rows]) -> str:
+    m = re.search(r' name="([^"]+)"', xml)
+    rows = by_table.get(m.group(1)) if m else None
+    if rows is None:
+        return xml
+    return xml.replace(f'ref="{rows.placeholder}"', f'ref="A1:{rows.last_cell}"')
+
+
+def add_rows(package: IO[bytes], dest: IO[bytes], sheets: list[Rows]) -> None:
+    """Copy the package xlsxwriter wrote into dest, adding the rows to their sheets."""
+    by_sheet = {s.sheet: s for s in sheets}
+    by_table = {s.table: s for s in sheets}
+    with zipfile.ZipFile(package) as zin, \
+            zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if re.fullmatch(r"xl/tables/table\d+\.xml", info.filename):
+                zout.writestr(info, _table_part(data.decode("utf-8"), by_table))
+                continue
+            m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            if m is None or int(m.group(1)) not in by_sheet:
+                zout.writestr(info, data)
+                continue
+            target = by_sheet[int(m.group(1))]
+            part_info = zipfile.ZipInfo(info.filename, info.date_time)
+            part_info.compress_type = zipfile.ZIP_DEFLATED
+            with zout.open(part_info, "w") as fh:
+                for part in _sheet_with_rows(data.decode("utf-8"), target.rows,
+                                                 target.last_cell):
+                    fh.write(part.encode("utf-8"))
