@@ -44,12 +44,13 @@ def test_carry_over_from_last_years_returns(tmp_path):
                       for p in returns.iterdir()}
     text = re.sub(r"\s+", "", result.output)
     assert "预填2个单位的6个项目" in text and "2份部门整体绩效目标" in text
-    assert "未能对应预填3项" in text
+    assert "未能对应预填4项" in text and "以及2个单位的联系人和联系电话" in text
     again = generate(tmp_path / "again", list_path=new_list, year=2026, password="county-2026")
     unmatched = {(u.unit_code, u.project.split()[0] if u.project else "", u.reason[:6])
                  for u in carry_over(again, [returns]).unmatched}
     assert unmatched == {("484001", "13022926P00JXC500001A", "以前报回的表"),   # new project
                          ("484001", "13022925P00JXC419934F", "新名单中没有"),   # dropped
+                         ("489001", "联系人", "以前报回的表"),        # its return has no 联系人
                          ("489002", "", "没有找到该单")}                     # never returned
 
     new = out / "484001_玉田县林西镇人民政府本级_2026年预算项目绩效目标表.xlsx"
@@ -62,6 +63,10 @@ def test_carry_over_from_last_years_returns(tmp_path):
             [(r[0], r[1], r[2], r[3], r[5]) for r in seed["indicators"]]
         assert p.goal == seed["goal"] and [int(v) for v in p.plan] == seed["plan"]
     assert by_code["13022925P00JXC4196067"].total == 90000          # the county's new value
+    assert (targets.contact, targets.phone) == ("林西镇财政所", "0315-0000000")   # the cover
+    other = unit_targets(read_workbook(out / "489001_示例县东河镇人民政府本级_2026年预算项目绩效目标表.xlsx"),
+                         file="", status="ok")
+    assert (other.contact, other.phone) == ("", "0315-1111111")     # only what was given
     dept, seed_dept = targets.dept, SEED_DATA["dept"]               # Part 1 carried too
     assert (dept.goal, dept.measures) == (seed_dept["goal"], seed_dept["measures"])
     assert [(a.name, a.goal) for a in dept.areas] == [(a["name"], a["goal"])

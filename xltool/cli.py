@@ -141,7 +141,8 @@ def generate_cmd(
         help=f"写一份空白分发名单（表头和一行示例），并在同一文件夹写一份 {SETTINGS_NAME}，然后退出。"),
     carry_over: Optional[Path] = typer.Option(
         None, "--carry-over", metavar="文件夹",
-        help="用以前报回的表格预填支出计划、绩效目标、绩效指标和部门整体绩效目标（按单位和项目编码对应）。"),
+        help="用以前报回的表格预填支出计划、绩效目标、绩效指标、部门整体绩效目标（按单位和项目编码对应）"
+             "以及封面的联系人和联系电话。"),
 ) -> None:
     if list_template is not None:
         return _write_list_template(list_template)
@@ -247,7 +248,7 @@ def _carry_over(batch, returns: Path) -> None:
             raise fail(f"预填时无法写入 {batch.out_dir}：{os_reason(exc)}。")
     _say(f"已按以前报回的表格预填 {result.filled_units} 个单位的 {result.filled_projects} 个项目"
          f"（支出计划、绩效目标、绩效指标）和 {result.filled_dept} 份部门整体绩效目标，"
-         "请各单位核对修改。", 0)
+         f"以及 {result.filled_contacts} 个单位的联系人和联系电话，请各单位核对修改。", 0)
     if result.unmatched:
         out.print(f"[bold]未能对应预填 {len(result.unmatched)} 项：[/]", highlight=False)
         for u in result.unmatched:

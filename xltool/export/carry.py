@@ -2,7 +2,8 @@
 
 For a re-issue after budgets changed, or next year's round: each new workbook's project sheet
 gets the spending plan, goal, indicators (and the use of funds when the list leaves it open)
-of the project with the same 项目编码 in the unit's latest return. The county's pre-filled
+of the project with the same 项目编码 in the unit's latest return; its cover gets the contact
+person and phone (联系人/联系电话) where the new list leaves them open. The county's pre-filled
 values still come from the new list; the identity and its digest are untouched (they cover
 only what the county pre-filled). What could not be matched is listed.
 """
@@ -37,6 +38,7 @@ class CarryResult:
     filled_units: int = 0
     filled_projects: int = 0
     filled_dept: int = 0
+    filled_contacts: int = 0     # units whose 联系人/联系电话 were carried
     unmatched: list[Unmatched] = field(default_factory=list)
 
 
@@ -72,6 +74,25 @@ def dept_values(old: Dept, spec) -> dict:
             for i in old.indicators[:d.indicators.rows]]
     return {"fields": {"goal": old.goal or None, "measures": old.measures or None},
             "areas": areas, "indicators": rows}
+
+
+CONTACT_FIELDS = {"contact": "联系人", "phone": "联系电话"}
+
+
+def contact_values(wb, old: UnitTargets) -> tuple[dict, list[str]]:
+    """The cover's contact and phone to carry where the new workbook leaves them open, and
+    the labels of those the old return did not give either."""
+    values, missing = {}, []
+    for key, label in CONTACT_FIELDS.items():
+        cell = wb.cover.get(key)
+        if cell is None or not cell.blank:
+            continue            # not on this template, or given by the new list
+        value = getattr(old, key)
+        if value:
+            values[key] = value
+        else:
+            missing.append(label)
+    return values, missing
 
 
 def latest_targets(returns: list[Path], workers: Workers) -> dict[str, UnitTargets]:
@@ -135,9 +156,15 @@ def carry_over(batch: Batch, returns: list[Path], workers: Workers | None = None
         elif getattr(wb, "dept", None) is not None:
             result.unmatched.append(Unmatched(g.unit_code, g.unit_name or "", "部门整体绩效目标",
                                               "以前报回的表格中没有部门整体绩效目标，未预填。"))
-        if fills or dept:
-            fill_workbook(path, path, projects=fills, dept=dept)
+        cover, missing = contact_values(wb, old)
+        if missing:
+            result.unmatched.append(Unmatched(
+                g.unit_code, g.unit_name or "", "、".join(missing),
+                f"以前报回的表格（{old.file}）中没有填写{'和'.join(missing)}，未预填。"))
+        if fills or dept or cover:
+            fill_workbook(path, path, cover=cover, projects=fills, dept=dept)
             result.filled_units += 1
             result.filled_projects += len(fills)
             result.filled_dept += dept is not None
+            result.filled_contacts += bool(cover)
     return result

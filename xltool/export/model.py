@@ -80,6 +80,8 @@ class UnitTargets:
     projects: list[Project] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
+    contact: str = ""        # the cover's 联系人 and 联系电话, as the unit gave them
+    phone: str = ""
 
 
 def number_text(number: Decimal) -> str:
@@ -156,7 +158,13 @@ def unit_targets(wb: ReadWorkbook, *, file: str, status: str, errors: int = 0,
         year=meta.year if meta is not None else None,
         dept=dept_of(wb),
         projects=[project_of(wb, p) for p in used_projects(wb)] if wb.spec else [],
-        errors=errors, warnings=warnings)
+        errors=errors, warnings=warnings,
+        contact=_cover(wb, "contact"), phone=_cover(wb, "phone"))
+
+
+def _cover(wb: ReadWorkbook, key: str) -> str:
+    cell = wb.cover.get(key)
+    return "" if cell is None else prose(cell.value).replace("\n", " ")
 
 
 __all__ = ["Indicator", "Project", "UnitTargets", "unit_targets", "amount_text", "number_text",
