@@ -313,3 +313,16 @@ def test_workbook_opens_in_libreoffice_with_every_row(returns, tmp_path):
     assert ws["C2"].data_type == "s" and isinstance(ws["J2"].value, (int, float))
     (table,) = mine["项目指标"].tables.values()
     assert table.ref == f"A1:M{ws.max_row}"
+
+
+def test_encoding_is_for_csv_only(returns, tmp_path):
+    """--encoding with the workbook is refused (it would be ignored), before anything is
+    written; the help says it is for CSV."""
+    out = tmp_path / "汇编"
+    result = export(str(returns), "-o", str(out), "--encoding", "gbk", "-q")
+    assert result.exit_code == 2
+    assert "--encoding 只用于 CSV" in result.output and "--format csv" in result.output
+    assert not out.exists()
+    result = export(str(returns), "-o", str(out), "--format", "xlsx", "--encoding", "utf-8", "-q")
+    assert result.exit_code == 2 and not out.exists()
+    assert "只用于CSV（--formatcsv）" in re.sub(r"\s+", "", runner.invoke(app, ["export", "--help"]).output)

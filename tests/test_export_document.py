@@ -159,3 +159,42 @@ def test_pdf_without_libreoffice_is_a_clear_message(tmp_path):
     assert "没有找到 LibreOffice" in done.stderr and "Traceback" not in done.stderr
     assert len(list((tmp_path / "汇编" / "绩效目标文档").glob("*.docx"))) == 1
     assert not list((tmp_path / "汇编" / "绩效目标文档").glob("*.pdf"))
+
+
+def toc_fields(doc) -> list[str]:
+    return [t.text.strip() for t in doc.element.body.iter(qn("w:instrText"))
+            if t.text.strip().startswith("TOC")]
+
+
+def test_table_of_contents_only_when_asked(exported, tmp_path):
+    """The published layout has no table of contents; --toc adds a Word TOC field (levels 1–2,
+    the parts and the projects) on a first page of its own, updated when Word opens it."""
+    plain = Document(str(document_of(exported)))
+    assert toc_fields(plain) == []
+    assert plain.settings.element.find(qn("w:updateFields")) is None
+    folder = tmp_path / "收回"
+    folder.mkdir()
+    shutil.copy(SEED_RETURN, folder)
+    out = tmp_path / "汇编"
+    result = runner.invoke(app, ["export", str(folder), "-o", str(out), "--toc", "--pdf", "-q"])
+    assert result.exit_code == 0, result.output
+    doc = Document(str(document_of(out)))       # --toc makes the documents
+    assert toc_fields(doc) == ['TOC \\o "1-2" \\h \\z \\u']
+    assert [p.text for p in doc.paragraphs[:1]] == ["目  录"]
+    begin = next(doc.element.body.iter(qn("w:fldChar")))
+    assert begin.get(qn("w:fldCharType")) == "begin" and begin.get(qn("w:dirty")) == "true"
+    update = doc.settings.element.find(qn("w:updateFields"))
+    assert update is not None and update.get(qn("w:val")) == "true"
+    following = update.getnext()          # the settings schema's order: before w:compat
+    assert following is not None and following.tag == qn("w:compat")
+    part1 = next(p for p in doc.paragraphs if p.style.name == "Heading 1")
+    assert part1.text.startswith("第一部分") and part1.paragraph_format.page_break_before
+    lines = text_in_reading_order(document_of(out)).splitlines()
+    body = "\n".join(lines[lines.index(next(t for t in lines if t.startswith("第一部分"))):])
+    assert normalised(body) == seed_expected()   # the rest is the published text
+    # LibreOffice cannot fill the field: the PDF has no TOC page, and bookmarks instead
+    (pdf,) = (out / "绩效目标文档").glob("*.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "更新域" not in text and "目  录" not in text and text.lstrip().startswith("第一部分")
+    assert b"/Outlines" in pdf.read_bytes()
+    assert not [p for p in (out / "绩效目标文档").iterdir() if p.name.startswith(".")]

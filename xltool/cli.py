@@ -415,12 +415,17 @@ def export_cmd(
                                         help="审核有错误的报表也导出（标注“有错误”）。"),
     fmt: str = typer.Option("xlsx", "--format", metavar="格式",
                             help="xlsx（默认，一个汇总工作簿）或 csv（每张表一个文件，供导入预算系统）。"),
-    encoding: str = typer.Option("utf-8", "--encoding", metavar="编码",
-                                 help="CSV 的编码：utf-8（默认，带 BOM）或 gbk（较旧的系统）。"),
+    encoding: Optional[str] = typer.Option(
+        None, "--encoding", metavar="编码",
+        help="只用于 CSV（--format csv）：utf-8（默认，带 BOM）或 gbk（较旧的系统）。"
+             "汇总工作簿（xlsx）不用指定编码。"),
     mapping: Optional[Path] = typer.Option(None, "--mapping", metavar="文件",
                                            help="映射文件（YAML）：按预算系统的导入模板改列名、列序和代码。"),
     docx: bool = typer.Option(False, "--docx", help="为每个单位生成公开用的绩效目标 Word 文档。"),
     pdf: bool = typer.Option(False, "--pdf", help="同时把 Word 文档转成 PDF（需要 LibreOffice）。"),
+    toc: bool = typer.Option(False, "--toc",
+                             help="在 Word 文档第一页加目录（Word 打开文档时自动生成；WPS 请右键“更新域”）。"
+                                  "PDF 不加目录页，用书签导航。公开文档的样式没有目录，需要时再加。"),
     rules_file: Optional[Path] = typer.Option(None, "--rules", metavar="文件",
                                               help="另用一个规则文件（YAML）；默认用内置规则。"),
     jobs: Optional[int] = typer.Option(None, "--jobs", metavar="数量",
@@ -459,7 +464,7 @@ def export_cmd(
         with progress_bar(not quiet and out.is_terminal) as step, Workers(jobs) as workers:
             result = export(paths, out_dir, units=expected, rules=rules,
                             include_errors=include_errors, fmt=fmt.lower(), encoding=encoding,
-                            mapping=mapping, docx=docx, pdf=pdf, workers=workers,
+                            mapping=mapping, docx=docx, pdf=pdf, toc=toc, workers=workers,
                             progress=step, ignore=ignored)
     except (MappingError, ExportError) as exc:
         raise fail(str(exc), 2)

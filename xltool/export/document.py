@@ -34,8 +34,8 @@ def document_name(unit: UnitTargets, year: int | None = None) -> str:
     return file_stem(f"{unit.code}_{unit.name}_{prefix}绩效目标") + ".docx"
 
 
-def build(unit: UnitTargets) -> Document:
-    """The whole document of one unit."""
+def build(unit: UnitTargets, toc: bool = False) -> Document:
+    """The whole document of one unit; with toc, a table of contents on its own first page."""
     doc = Document()
     _page(doc)
     _styles(doc)
@@ -43,14 +43,16 @@ def build(unit: UnitTargets) -> Document:
     doc.core_properties.author = "xltool"
     if unit.status == "errors":
         warning(doc, unit)
+    if toc:
+        contents(doc)
     if unit.dept is not None:
         part1(doc, unit.dept)
     part2(doc, unit)
     return doc
 
 
-def write(unit: UnitTargets, path: Path) -> None:
-    doc = build(unit)
+def write(unit: UnitTargets, path: Path, toc: bool = False) -> None:
+    doc = build(unit, toc)
     with atomic_path(path) as tmp:
         doc.save(tmp)
 
@@ -65,6 +67,59 @@ def warning(doc, unit: UnitTargets) -> None:
     run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
 
+TOC_PLACEHOLDER = "（目录在 Word 中打开时自动生成；在 WPS 中请右键单击此处，选择“更新域”。）"
+
+
+def contents(doc) -> None:
+    """目录: a Word TOC field over the part and project headings (levels 1–2), on a page of its
+    own. Word fills it in when the document is opened (updateFields); until then, and in a
+    program that does not update fields, it shows how to fill it in."""
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run("目  录")
+    run.bold = True
+    run.font.size = Pt(16)
+    _east_asian(run._element, HEADING_FONT)
+    p = doc.add_paragraph()
+    _field_char(p, "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = ' TOC \\o "1-2" \\h \\z \\u '
+    p.add_run()._element.append(instr)
+    _field_char(p, "separate")
+    p.add_run(TOC_PLACEHOLDER)
+    _field_char(p, "end")
+    _update_fields_on_open(doc.settings.element)
+
+
+# the elements that follow w:updateFields in w:settings (its schema fixes the order)
+_AFTER_UPDATE_FIELDS = ("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat",
+                        "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
+                        "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+                        "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+                        "w:readModeInkLockDown", "w:smartTagType", "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol",
+                        "w:listSeparator")
+
+
+def _update_fields_on_open(settings) -> None:
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    later = {qn(tag) for tag in _AFTER_UPDATE_FIELDS}
+    following = next((el for el in settings if el.tag in later), None)
+    if following is None:
+        settings.append(update)
+    else:
+        following.addprevious(update)
+
+
+def _field_char(p, kind: str) -> None:
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    if kind == "begin":
+        char.set(qn("w:dirty"), "true")   # Word recomputes it when the document opens
+    p.add_run()._element.append(char)
+
+
 def part_heading(doc, number: str, title: str, new_page: bool) -> None:
     h = doc.add_heading(level=1)
     h.add_run(number).add_break()
@@ -75,7 +130,7 @@ def part_heading(doc, number: str, title: str, new_page: bool) -> None:
 
 def part1(doc, dept: Dept) -> None:
     """第一部分 部门整体绩效目标: the overall goal, the areas with their indicators, measures."""
-    part_heading(doc, "第一部分", "部门整体绩效目标", new_page=False)
+    part_heading(doc, "第一部分", "部门整体绩效目标", new_page=len(doc.paragraphs) > 1)
     doc.add_heading("一、总体绩效目标", level=2)
     _paragraphs(doc, dept.goal)
     doc.add_heading("二、分项绩效目标", level=2)

@@ -1,6 +1,7 @@
 """One export run: check and choose the returns, then write the requested deliverables."""
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,23 +32,31 @@ class Exported:
     problems: list[str] = field(default_factory=list)   # non-fatal (e.g. PDF not made)
 
 
-def _doc_job(job: tuple[UnitTargets, str]) -> str:
-    unit, path = job
-    document.write(unit, Path(path))
+def _doc_job(job: tuple[UnitTargets, str, bool]) -> str:
+    unit, path, toc = job
+    document.write(unit, Path(path), toc)
     return path
 
 
 def export(paths: list[Path], out_dir: Path, *, units: list[Expected] | None = None,
            rules: RuleSet | None = None, include_errors: bool = False, fmt: str = "xlsx",
-           encoding: str = "utf-8", mapping: Path | Mapping | None = None, docx: bool = False,
-           pdf: bool = False, workers: Workers | None = None, progress=None,
+           encoding: str | None = None, mapping: Path | Mapping | None = None,
+           docx: bool = False, pdf: bool = False, toc: bool = False,
+           workers: Workers | None = None, progress=None,
            ignore: list[str] | None = None) -> Exported:
-    """Check the returns under `paths` and write the deliverables into out_dir.
+    """Check the returns under `paths` and write the deliverables into out_dir (the Word
+    documents with docx, pdf or toc: a table of contents on their first page).
 
-    A bad mapping or encoding raises ExportError before anything is written.
+    A bad mapping or encoding raises ExportError before anything is written. The encoding is
+    the CSV files' (None: UTF-8 with BOM); the workbook has none, so giving one with it is
+    refused rather than silently ignored.
     """
     if fmt not in ("xlsx", "csv"):
         raise ExportError(f"不支持的导出格式“{fmt}”，请用 xlsx 或 csv。")
+    if encoding is not None and fmt != "csv":
+        raise ExportError("--encoding 只用于 CSV 文件（--format csv）。汇总工作簿（xlsx）"
+                          "不需要指定编码：请去掉 --encoding，或加上 --format csv 导出 CSV。")
+    encoding = encoding or "utf-8"
     if encoding.lower() not in ENCODINGS:
         raise ExportError(f"不支持的编码“{encoding}”，请用 utf-8（默认）或 gbk。")
     chosen = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
@@ -63,15 +72,29 @@ def export(paths: list[Path], out_dir: Path, *, units: list[Expected] | None = N
         result.files.append(path)
     else:
         result.files += write_csvs(out_dir, tables, collected.left_out, encoding)
-    if docx or pdf:
+    if docx or pdf or toc:
         folder = out_dir / DOCS_DIR
         folder.mkdir(exist_ok=True)
-        jobs = [(u, str(folder / document.document_name(u, u.year))) for u in collected.units]
+        jobs = [(u, str(folder / document.document_name(u, u.year)), toc)
+                for u in collected.units]
         step = progress("生成文档", len(jobs)) if progress else None
         result.documents = [Path(p) for p in workers.map(_doc_job, jobs, step)]
     if pdf:
         try:
-            result.pdfs = to_pdf(result.documents, out_dir / DOCS_DIR)
+            result.pdfs = _pdfs(result.documents, jobs, out_dir / DOCS_DIR, workers)
         except PdfError as exc:
             result.problems.append(str(exc))
     return result
+
+
+def _pdfs(documents: list[Path], jobs: list[tuple[UnitTargets, str, bool]], folder: Path,
+          workers: Workers) -> list[Path]:
+    """The documents as PDF. LibreOffice cannot fill in Word's table-of-contents field (it
+    would print the placeholder), so with a TOC the PDFs are made from copies without it: a
+    PDF has a bookmark for every heading instead."""
+    if not any(toc for _, _, toc in jobs):
+        return to_pdf(documents, folder)
+    with tempfile.TemporaryDirectory(prefix=".xltool-", dir=folder) as tmp:
+        copies = workers.map(_doc_job, [(u, str(Path(tmp) / Path(path).name), False)
+                                        for u, path, _ in jobs])
+        return to_pdf([Path(p) for p in copies], folder)
