@@ -281,23 +281,29 @@ def cli_floor(path: Path) -> None:
                    check=True)
 
 
-def run_batch(folder: Path, out: Path, jobs: int, reports: bool = True) -> dict:
-    """`xltool check DIR [-o OUT] --jobs N` as a process: wall time and peak RSS of its tree."""
+def run_batch(folder: Path, out: Path, jobs: int, reports: bool = True,
+              listing: bool = True) -> dict:
+    """`xltool check DIR [-o OUT] --jobs N` as a process: wall time and peak RSS of its tree.
+    Without `listing`, `--json -` (the JSON on stdout instead of the issue listing that check
+    prints on the terminal: with tens of thousands of issues that listing is a large part of
+    a run)."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
+    json_path = out.parent / f"{out.name}.json"
     cmd = [sys.executable, "-m", "xltool.cli", "check", str(folder), "--jobs", str(jobs), "-q",
-           "--json", str(out.parent / f"{out.name}.json")]
+           "--json", str(json_path) if listing else "-"]
     if reports:
         cmd[4:4] = ["-o", str(out)]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env=process_env())
-    peak, load = watch(proc)
+    with open(os.devnull if listing else json_path, "wb") as stdout:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE,
+                                env=process_env())
+        peak, load = watch(proc)
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"check failed: {proc.stderr.read().decode()}")
     report = json.loads((out.parent / f"{out.name}.json").read_text("utf-8"))
-    return {"jobs": jobs, "reports": reports, "wall_s": round(wall, 2),
+    return {"jobs": jobs, "reports": reports, "listing": listing, "wall_s": round(wall, 2),
             "peak_rss_mb": round(peak / 1024, 1), "load_avg": load,
             "files": len(report["files"]),
             "with_errors": report["summary"]["errors"],
@@ -405,11 +411,13 @@ def main() -> None:
         # export (consolidated workbook) of the biggest batch against check of the same batch
         big = next(b for b in batches if b["returns"] == biggest)
         exported = run_export(work / "batch", work / "export_j2", 2)
+        bare = run_batch(work / "batch", work / "check_json_j2", 2, reports=False, listing=False)
         check_o, check_plain = big["runs"][0]["wall_s"], big["runs"][1]["wall_s"]
         export = {"returns": biggest, **exported, "check_o_jobs2_s": check_o,
-                  "check_plain_jobs2_s": check_plain,
+                  "check_plain_jobs2_s": check_plain, "check_json_jobs2": bare,
                   "export_vs_check_o": round(exported["wall_s"] / check_o, 2),
-                  "export_vs_check_plain": round(exported["wall_s"] / check_plain, 2)}
+                  "export_vs_check_plain": round(exported["wall_s"] / check_plain, 2),
+                  "export_vs_check_json": round(exported["wall_s"] / bare["wall_s"], 2)}
 
     result = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, "
               f"{os.cpu_count()} cores, Python {platform.python_version()}",
@@ -435,7 +443,7 @@ def print_table(result: dict) -> None:
               f"{r['cli_vs_floor']:>6.2f}")
     for b in result["batches"]:
         for run in b["runs"]:
-            what = "check -o (annotated copies, 汇总)" if run["reports"] else "check (JSON only)"
+            what = "check -o (annotated copies, 汇总)" if run["reports"] else "check without -o"
             print(f"batch of {b['returns']}, {what}, --jobs {run['jobs']}: {run['wall_s']} s, "
                   f"peak RSS {run['peak_rss_mb']} MB, load {run['load_avg']}, "
                   f"{run['with_errors']} with errors, "
@@ -449,6 +457,10 @@ def print_table(result: dict) -> None:
               f"{e['indicator_rows']} indicator rows): {e['wall_s']} s, peak RSS "
               f"{e['peak_rss_mb']} MB, load {e['load_avg']}; × check -o {e['export_vs_check_o']}, "
               f"× check alone {e['export_vs_check_plain']}")
+        b = e["check_json_jobs2"]
+        print(f"batch of {e['returns']}, check --json - (no issue listing), --jobs 2: "
+              f"{b['wall_s']} s, peak RSS {b['peak_rss_mb']} MB, load {b['load_avg']}; "
+              f"export × this {e['export_vs_check_json']}")
 
 
 if __name__ == "__main__":
