@@ -326,3 +326,36 @@ def test_encoding_is_for_csv_only(returns, tmp_path):
     result = export(str(returns), "-o", str(out), "--format", "xlsx", "--encoding", "utf-8", "-q")
     assert result.exit_code == 2 and not out.exists()
     assert "只用于CSV（--formatcsv）" in re.sub(r"\s+", "", runner.invoke(app, ["export", "--help"]).output)
+
+
+@pytest.mark.parametrize("text, xml", [
+    ("≥95百分比", "≥95百分比"),
+    ("A&B<优>", "A&amp;B&lt;优&gt;"),
+    ("第一行\n第二行", "第一行\n第二行"),
+    ("x\x01y\rz", "x_x0001_y_x000D_z"),            # control characters as Excel writes them
+    ("_x0041_", "_x005F_x0041_"),                   # text that looks like such an escape
+    ("\ufffe", "_xFFFE_"),
+])
+def test_cell_text_is_escaped_as_excel_escapes_it(text, xml):
+    from xltool.export.sheetdata import text_xml
+    assert text_xml(text) == xml
+
+
+def test_text_survives_the_streamed_rows(tmp_path):
+    """Text as typed (markup characters, line breaks, spaces at the ends) reads back unchanged;
+    an empty table keeps its header and one-row table range."""
+    from xltool.export.consolidated import write_workbook
+    from xltool.export.tables import Column, Table
+    texts = ["A&B <优>", "1.保障工作\n2.按时完成", "  前后有空格  ", "0013022925000000000123"]
+    table = Table("项目", [Column("项目名称", width=50), Column("预算数", "amount")],
+                  [[t, Decimal("1.5")] for t in texts])
+    write_workbook(tmp_path / "t.xlsx", [table, Table("空", [Column("单位编码")])], [])
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert [r[0] for r in wb["项目"].iter_rows(min_row=2, values_only=True)] == texts
+    assert [r[1] for r in wb["项目"].iter_rows(min_row=2, values_only=True)] == [1.5] * 4
+    assert wb["项目"]["A2"].alignment.wrap_text and wb["项目"]["B2"].number_format == "#,##0.00"
+    (table,) = wb["项目"].tables.values()
+    assert table.ref == "A1:B5"
+    assert [[c.value for c in r] for r in wb["空"].iter_rows()] == [["单位编码"]]
+    (empty,) = wb["空"].tables.values()
+    assert empty.ref == "A1:A2"
