@@ -13,7 +13,7 @@ from ..template.dept_spec import AREA_KEYS, DEPT_FIELD_KEYS, DEPT_INDICATOR_KEYS
 from ..template.spec import TemplateSpec
 from ..values import clean_text
 from .layout import Layout
-from .reader import MARGIN_ROWS, Cell, IndicatorRow
+from .reader import MARGIN_ROWS, Cell, IndicatorRow, named_ranges
 
 MAX_TABLE_ROWS = 1000
 
@@ -46,12 +46,8 @@ class DeptSheet:
 
 def locations(book, sheet: str) -> dict[str, CellRange]:
     """The sheet's xt_dept_* names that are present (and sane)."""
-    out = {}
-    for key in (*DEPT_FIELD_KEYS, "areas", "indicators"):
-        rng = book.local_name(sheet, f"xt_dept_{key}")
-        if rng is not None and rng.row2 - rng.row1 <= MAX_TABLE_ROWS:
-            out[key] = rng
-    return out
+    return named_ranges(book, sheet, "xt_dept_", (*DEPT_FIELD_KEYS, "areas", "indicators"),
+                        MAX_TABLE_ROWS)
 
 
 def last_row(spec: TemplateSpec, names: dict[str, CellRange]) -> int:

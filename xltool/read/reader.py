@@ -154,14 +154,21 @@ class _Grid:
         return made
 
 
-def _locations(book: Book, sheet: str, spec: TemplateSpec) -> dict[str, CellRange]:
-    """Where the fields of a project sheet are: by its xt_* names, else by the spec."""
+def named_ranges(book: Book, sheet: str, prefix: str, keys,
+                 max_rows: int = MAX_INDICATOR_ROWS) -> dict[str, CellRange]:
+    """key -> where the sheet's name `prefix + key` points, for the names present and sane
+    (what is missing is placed by the spec, and the layout, instead)."""
     out = {}
-    for key in (*PROJECT_FIELD_KEYS, "plan", "indicators"):
-        rng = book.local_name(sheet, f"xt_{key}")
-        if rng is not None and rng.row2 - rng.row1 <= MAX_INDICATOR_ROWS:
+    for key in keys:
+        rng = book.local_name(sheet, prefix + key)
+        if rng is not None and rng.row2 - rng.row1 <= max_rows:
             out[key] = rng
     return out
+
+
+def _locations(book: Book, sheet: str, spec: TemplateSpec) -> dict[str, CellRange]:
+    """Where the fields of a project sheet are: by its xt_* names, else by the spec."""
+    return named_ranges(book, sheet, "xt_", (*PROJECT_FIELD_KEYS, "plan", "indicators"))
 
 
 def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,

@@ -17,7 +17,7 @@ from ...template.spec import TemplateSpec
 from ...values import (PERCENT_UNIT, QUALITATIVE, clean_text, display,
                       is_no_unit, is_percent_format, normalise_operator, normalise_unit,
                       split_target)
-from .registry import Finding, NoParams, check
+from .registry import Finding, NoParams, check, check_twice
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,8 @@ def row_check(name: str, *, keys=(), params=NoParams):
             if wb.dept is None or wb.dept_framework is None:
                 return iter(())
             return fn(wb, p, dept_rows(wb), wb.dept_framework)
-        on_projects.__doc__ = fn.__doc__
-        on_dept.__doc__ = "部门整体绩效目标: " + (fn.__doc__ or "")
-        check(name, keys=keys, params=params)(on_projects)
-        check(f"dept_{name}", keys=keys, params=params)(on_dept)
-        return fn
+        return check_twice(name, fn, on_projects, on_dept, "部门整体绩效目标: ", keys=keys,
+                           params=params)
     return register
 
 

@@ -37,6 +37,17 @@ class CheckDef:
 CHECKS: dict[str, CheckDef] = {}
 
 
+def check_twice(name: str, fn, on_projects, on_dept, dept_note: str, *, keys=(),
+                params: type[BaseModel] = NoParams):
+    """Register a check written once as `name` (over the project sheets, `on_projects`) and
+    as dept_`name` (over the 部门整体绩效目标 sheet, `on_dept`); returns fn."""
+    on_projects.__doc__ = fn.__doc__
+    on_dept.__doc__ = dept_note + (fn.__doc__ or "")
+    check(name, keys=keys, params=params)(on_projects)
+    check(f"dept_{name}", keys=keys, params=params)(on_dept)
+    return fn
+
+
 def check(name: str, *, keys: Iterable[str] = (), params: type[BaseModel] = NoParams,
           scope: Literal["workbook", "batch", "previous"] = "workbook", needs_template: bool = True):
     def register(fn):

@@ -17,7 +17,7 @@ from ...values import clean_text, display
 from .budget import amount
 from .completeness import used_projects
 from .indicators import interpret, row_check
-from .registry import Finding, NoParams, check
+from .registry import Finding, NoParams, check, check_twice
 from .targets import (AMOUNT_UNITS, amount_in_yuan, carries, goal_numbers, is_amount, is_count,
                       is_on_time_rate, is_percent, is_question, is_time, is_yes_no,
                       nearest_basis, target_text)
@@ -53,11 +53,8 @@ def group_check(name: str, *, keys=(), params=NoParams):
 
         def on_dept(wb, p):
             return fn(wb, p, _area_groups(wb))
-        on_projects.__doc__ = fn.__doc__
-        on_dept.__doc__ = "部门整体绩效目标 (per area): " + (fn.__doc__ or "")
-        check(name, keys=keys, params=params)(on_projects)
-        check(f"dept_{name}", keys=keys, params=params)(on_dept)
-        return fn
+        return check_twice(name, fn, on_projects, on_dept, "部门整体绩效目标 (per area): ",
+                           keys=keys, params=params)
     return register
 
 
