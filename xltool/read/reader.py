@@ -196,8 +196,9 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
     for r in used_rows:
         own = [Cell(name, cell_name(r, c), *values((r, c), _EMPTY), (r, c) in unsaved)
                for c in cols]
-        if not any(not c.blank and not is_na_mark(c.value) or c.formula_without_value
-                   for c in own):
+        filled = [c for c in own if not c.blank]
+        if all(is_na_mark(c.value) for c in filled) \
+                and not any(c.formula_without_value for c in own):
             continue   # unused row marked "/", "无", "—" or "-"
         cells = dict(zip(INDICATOR_KEYS, own))
         if covered:
@@ -206,8 +207,9 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
                 if top is not None and cells[k].blank:   # 一级 merged over its rows
                     value, fmt = values(top, _EMPTY)
                     cells[k] = Cell(name, cell_name(*top), value, fmt, top in unsaved)
-        note = sum(not c.blank for c in cells.values()) == 1
-        rows.append(IndicatorRow(r - r1 + 1, cells, note=note))
+                    if not cells[k].blank:
+                        filled.append(cells[k])
+        rows.append(IndicatorRow(r - r1 + 1, cells, note=len(filled) == 1))
     known = _form_cells(spec, fields, plan_cells, body, layout)
     outside = [grid.cell(*pos) for pos in sorted(
         pos for pos, (value, _) in grid.cells.items()

@@ -92,8 +92,9 @@ def _incomplete(wb: ReadWorkbook, sheet: str, rows, columns, headers: dict):
         if row.note:   # a note in a spare row is XT110's, once
             continue
         reading = None
+        cells = row.cells
         for key in columns:
-            cell = row[key]
+            cell = cells[key]
             empty = is_no_unit(cell.value) if key == "unit" else cell.blank
             if not empty or cell.formula_without_value:
                 continue

@@ -27,10 +27,14 @@ def project_rows(wb: ReadWorkbook, p):
     return [(row, interpret(row, wb.spec)) for row in p.indicators]
 
 
-def _project_groups(wb: ReadWorkbook):
-    """(sheet, group name, [(row, reading)]) per used project."""
-    for p in used_projects(wb):
-        yield p.name, clean_text(p.fields["project_name"].value), project_rows(wb, p)
+def _project_groups(wb: ReadWorkbook) -> list:
+    """(sheet, group name, [(row, reading)]) per used project (made once for all rules)."""
+    found = wb.memo.get("project_groups")
+    if found is None:
+        found = wb.memo["project_groups"] = [
+            (p.name, clean_text(p.fields["project_name"].value), project_rows(wb, p))
+            for p in used_projects(wb)]
+    return found
 
 
 def _area_groups(wb: ReadWorkbook):
