@@ -17,6 +17,9 @@ def plan_values(wb: ReadWorkbook, project):
     From .xls/.ods the number formats are unknown: a plan of fractions that ends at exactly 1
     (0.25, 0.5, 0.75, 1) is what "25%"… typed into Excel looks like, and is read as percent.
     """
+    memo = wb.memo.setdefault("plan_values", {})
+    if project.name in memo:
+        return memo[project.name]
     found = [(name, cell, to_decimal(cell.value, cell.number_format, percent=True))
              for name, cell in zip(wb.spec.checkpoints, project.plan) if not cell.blank]
     numbers = [n for _, _, n in found if n is not None]
@@ -24,6 +27,7 @@ def plan_values(wb: ReadWorkbook, project):
     if unknown and numbers and numbers[-1] == 1 and all(0 <= n <= 1 for n in numbers) \
             and found[-1][1] is project.plan[-1]:
         found = [(name, cell, None if n is None else n * 100) for name, cell, n in found]
+    memo[project.name] = found
     return found
 
 
