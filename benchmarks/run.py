@@ -4,6 +4,7 @@
     python benchmarks/run.py --smoke    # a tiny run that only proves the script works
     python benchmarks/run.py --only export   # export of the 1,000 returns against check -o and
                                              # plain check of the same batch, in the same run
+    python benchmarks/run.py --only cli      # just the single-file `xltool check --json -` row
 
 Every figure is a median over repeats, and every comparison is a ratio against a baseline
 measured in the same run on the same files, because these machines are shared and noisy.
@@ -267,8 +268,9 @@ def process_env() -> dict:
 
 
 def cli_single(path: Path) -> None:
-    """What a township waits for: the whole `xltool check one.xlsx --json -` process."""
-    subprocess.run([sys.executable, "-m", "xltool.cli", "check", str(path), "--json", "-"],
+    """What a township waits for: the whole `xltool check one.xlsx --json -` process
+    (`python -m xltool` runs what the installed `xltool` command runs)."""
+    subprocess.run([sys.executable, "-m", "xltool", "check", str(path), "--json", "-"],
                    cwd=ROOT, stdout=subprocess.DEVNULL, env=process_env(), check=False)
 
 
@@ -339,10 +341,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="5,20,50,200",
                         help="projects per workbook of the single-workbook rows")
     parser.add_argument("--batches", default="100,1000", help="batch sizes (0: none)")
-    parser.add_argument("--only", choices=("export",),
+    parser.add_argument("--only", choices=("export", "cli"),
                         help="export: only the export of the biggest batch and the two checks "
-                             "of that batch it is compared with")
+                             "of that batch it is compared with; cli: only the single-file "
+                             "process row (`check F --json -` against a bare calamine process) "
+                             "at 5, 20 and 50 projects")
     args = parser.parse_args()
+    if args.only == "cli":
+        return only_cli(args)
     sizes = tuple(int(n) for n in args.sizes.split(",")) if not args.smoke else (2, 3)
     repeats = {n: max(3, min(21, 105 // n)) for n in sizes} if not args.smoke else \
         {2: 1, 3: 1}
@@ -426,6 +432,34 @@ def main() -> None:
     out = args.out
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print_table(result)
+
+
+def only_cli(args) -> None:
+    """The whole-process row alone, with the load average before and after."""
+    sizes = tuple(int(n) for n in args.sizes.split(",")) if args.sizes != "5,20,50,200" \
+        else (5, 20, 50)
+    if args.smoke:
+        sizes = (2, 3)
+    work = args.work / ("smoke" if args.smoke else "full")
+    work.mkdir(parents=True, exist_ok=True)
+    singles = build(work / "single", [(900000 + n, n, False) for n in sizes], 2)
+    by_size = {int(p.stem.split("_")[-1][:-1]): p for p in singles}
+    load_before = os.getloadavg()
+    rows = []
+    for n in sizes:
+        path = by_size[n]
+        cli, base = paired_median_ms(lambda: cli_single(path), lambda: cli_floor(path),
+                                     1 if args.smoke else 15)
+        rows.append({"projects": n, "cli_ms": round(cli, 1), "cli_floor_ms": round(base, 1),
+                     "cli_vs_floor": round(cli / base, 2)})
+    load_after = os.getloadavg()
+    print(f"xltool check F --json - (whole process) against a bare calamine process, "
+          f"{date.today().isoformat()}, medians; load average {load_before[0]:.2f} before, "
+          f"{load_after[0]:.2f} after")
+    print(f"{'projects':>8} {'cli ms':>8} {'floor ms':>9} {'×':>6}")
+    for r in rows:
+        print(f"{r['projects']:>8} {r['cli_ms']:>8.1f} {r['cli_floor_ms']:>9.1f} "
+              f"{r['cli_vs_floor']:>6.2f}")
 
 
 def print_table(result: dict) -> None:

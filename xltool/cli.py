@@ -1,32 +1,24 @@
 """The command line: parses options, calls the library, renders. Messages are in Chinese."""
 from __future__ import annotations
 
-import errno
-import json
 import os
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Optional
-
-# xltool uses no pydantic plugins: skip pydantic's scan of every installed package for them
-# (tens of milliseconds at each start); a value the user set is kept.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import typer
 import yaml
 from pydantic import ValidationError
 
 from . import __version__
+from .cli_check import (_check_settings, _load_rules, _load_settings, err, fail,  # noqa: F401
+                        os_reason, out, progress_bar, run_check)
 from .cli_zh import EXAMPLES, ZhCommand, ZhGroup
-from .check.checker import UnitsError, check_paths, find_returns, load_expected
-from .check.checks.previous import load_previous
+from .check.checker import find_returns, load_expected, UnitsError
 from .template.distlist import ListError
-from .report.render import print_report, print_rules, write_json
+from .report.render import print_rules
 from .workers import Workers
-from .check.rules import RuleSet, load_rules
-from .template.settings import (SETTINGS_NAME, CountySettings, SettingsError, apply_rules,
-                                load_settings, settings_beside, settings_from_dict)
+from .template.settings import SETTINGS_NAME, apply_rules, settings_beside
 from .template.spec import Framework, TemplateSpec, load_framework, load_spec
 
 # openpyxl, xlsxwriter and rich are imported by the commands that use them, so that checking
@@ -44,37 +36,6 @@ EXAMPLES.update(year="2025", jobs="2", blank_sheets="5", unit_list="名单.xlsx"
                 previous="2024收回/")
 
 
-class _LazyConsole:
-    """A rich Console created on first use (rich costs time to import)."""
-
-    def __init__(self, **options):
-        self._options, self._console = options, None
-
-    def get(self):
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(**self._options)
-        return self._console
-
-    def __getattr__(self, name):
-        return getattr(self.get(), name)
-
-
-out = _LazyConsole()
-err = _LazyConsole(stderr=True, soft_wrap=True)
-
-
-OS_REASONS = {errno.EEXIST: "同名文件已存在", errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
-              errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
-              errno.ENOSPC: "磁盘空间不足", errno.ENAMETOOLONG: "文件名或路径太长",
-              errno.EROFS: "该位置只读", errno.ENOENT: "路径不存在"}
-
-
-def os_reason(exc: OSError) -> str:
-    return OS_REASONS.get(exc.errno, exc.strerror or str(exc))
-
-
 def _show_version(value: bool) -> None:
     if value:
         out.print(f"xltool {__version__}", highlight=False)
@@ -87,11 +48,6 @@ def _root(
                                  help="显示版本号并退出。"),
 ) -> None:
     """xltool：县财政局生成、收集和审核预算项目绩效目标表的工具。"""
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]错误：[/]{message}", highlight=False)
-    return typer.Exit(code)
 
 
 def load_template(template: Optional[Path], framework: Optional[str]
@@ -211,32 +167,6 @@ def _write_list_template(path: Path) -> None:
                   markup=False, highlight=False, soft_wrap=True)
 
 
-def _load_settings(path: Optional[Path]) -> Optional[CountySettings]:
-    if path is None:
-        return None
-    try:
-        return load_settings(path)
-    except SettingsError as exc:
-        raise fail(str(exc), 2)
-
-
-def _check_settings(path: Optional[Path], units: Optional[Path]) -> Optional[CountySettings]:
-    """--settings, else the settings the manifest recorded, else 县设置.yaml beside the list."""
-    if path is not None:
-        return _load_settings(path)
-    if units is None or not units.is_file():
-        return None
-    if units.suffix.lower() == ".json":
-        try:
-            recorded = json.loads(units.read_text("utf-8")).get("settings")
-            return settings_from_dict(recorded, units) if isinstance(recorded, dict) else None
-        except (OSError, ValueError, AttributeError):
-            return None   # load_expected reports an unreadable manifest
-        except SettingsError as exc:
-            raise fail(str(exc), 2)
-    return _load_settings(settings_beside(units))
-
-
 def _carry_over(batch, returns: Path) -> None:
     """Pre-fill the new workbooks from the latest returns; list what did not match."""
     from .export.carry import carry_over
@@ -261,19 +191,6 @@ def _say(text: str, indent: int) -> None:
     from .cli_zh import wrap
     for line in wrap(text, max(20, out.width - indent)):
         out.print(" " * indent + line, markup=False, highlight=False, soft_wrap=True)
-
-
-def _codes(values: list[str]) -> list[str]:
-    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
-
-
-def _load_rules(path: Optional[Path]) -> RuleSet:
-    try:
-        return load_rules(path)
-    except FileNotFoundError:
-        raise fail(f"找不到规则文件：{path}。", 2)
-    except (ValidationError, yaml.YAMLError, UnicodeDecodeError, TypeError, ValueError) as exc:
-        raise fail(f"规则文件 {path or '内置规则'} 有误：{exc}", 2)
 
 
 @app.command("check", cls=ZhCommand, help="审核报回的填报表（文件或文件夹），逐格列出问题。")
@@ -305,94 +222,9 @@ def check_cmd(
         None, "--previous", metavar="文件夹",
         help="上一年度审定后的报回表格（文件或文件夹），用来检查指标值是否低于上年、绩效目标是否照抄上年。"),
 ) -> None:
-    if pdf and report_dir is None:
-        raise fail("--pdf 要和 -o 一起使用，例如：xltool check 收回/ -o 审核报告 --pdf。", 2)
-    if jobs is not None and jobs < 1:
-        raise fail("--jobs 应为不小于 1 的整数，例如 --jobs 2。", 2)
-    jobs = jobs or os.cpu_count() or 1
-    missing = [str(p) for p in paths + ([previous] if previous else []) if not p.exists()]
-    if missing:
-        raise fail(f"找不到：{'、'.join(missing)}。", 2)
-    if report_dir is not None and any(p.is_dir() and p.resolve() == report_dir.resolve()
-                                      for p in paths):
-        raise fail("报告文件夹不能就是报回表格所在的文件夹，请用 -o 另指定一个文件夹。", 2)
-    settings = _check_settings(settings_file, units)
-    rules = apply_rules(_load_rules(rules_file), settings)
-    selected, ignored = _codes(select), _codes(ignore)
-    unknown = rules.unknown_codes(selected + ignored)
-    if unknown:
-        raise fail(f"没有这些规则代码：{'、'.join(unknown)}。可用 xltool rules 查看。", 2)
-    if settings is not None and settings.disabled_rules:
-        unknown = rules.unknown_codes(settings.disabled_rules)
-        if unknown:
-            raise fail(f"县设置的“不用的规则”中有不存在的规则代码：{'、'.join(unknown)}。"
-                       "请对照 xltool rules 改正。", 2)
-        ignored += settings.disabled_rules
-    files = find_returns(paths, report_dir)
-    try:
-        expected = load_expected(units) if units else None
-    except UnitsError as exc:
-        raise fail(str(exc), 2)
-    if not files and expected is None:
-        raise fail(f"在 {'、'.join(str(p) for p in paths)} 中没有找到要审核的表格文件（.xlsx、.xls 或 "
-                   ".ods）。请检查路径；如要列出哪些单位还没有报送，请加上 "
-                   "--units 下发/xltool-manifest.json。", 2)
-    last_year = find_returns([previous]) if previous else []
-    if previous and not last_year:
-        raise fail(f"上年文件夹 {previous} 中没有找到报回的表格（.xlsx、.xls 或 .ods）。", 2)
-    show = not quiet and json_out != "-" and out.is_terminal
-    with progress_bar(show) as step, Workers(jobs) as workers:
-        prev = load_previous(last_year, workers) if previous else None
-        if prev is not None and not (prev.by_code or prev.by_name):
-            err.print(f"[yellow]注意：[/]上年文件夹 {previous} 中没有读到任何项目，不做与上年的比较。",
-                      highlight=False)
-        elif prev is not None and prev.unreadable:
-            err.print(f"[yellow]注意：[/]上年文件夹中有 {len(prev.unreadable)} 个文件无法读取，"
-                      "已跳过。", highlight=False)
-        report = check_paths(paths, rules=rules, select=selected, ignore=ignored,
-                             units=expected, workers=workers,
-                             progress=step("审核", len(files)), exclude=report_dir,
-                             previous=prev)
-        if report_dir is not None:
-            from .report.outputs import (RETURNS_DIR, needs_copy, record_outputs, report_time,
-                                         write_outputs)
-
-            try:
-                outputs, problems = write_outputs(
-                    report, report_dir, rules, expected, workers,
-                    step("生成标注副本", sum(needs_copy(f) for f in report.files)))
-            except OSError as exc:
-                raise fail(f"无法写入报告文件夹 {report_dir}：{os_reason(exc)}。")
-            pdfs = []
-            if pdf:
-                from .report.issuelist import PDF_DIR, PdfError, write_issue_pdfs
-
-                try:
-                    pdfs = write_issue_pdfs(report, report_dir, rules, report_time())
-                    record_outputs(report_dir, pdfs)   # removed by the next run
-                except PdfError as exc:
-                    problems.append(str(exc))
-                except OSError as exc:
-                    problems.append(f"无法写入 PDF 问题清单：{os_reason(exc)}。")
-    if json_out == "-":
-        write_json(report, None)
-    else:
-        print_report(report, out.get())
-        if report_dir is not None:
-            for problem in problems:
-                err.print(f"[yellow]注意：[/]{problem}", highlight=False)
-            out.print(f"汇总表已写入 {outputs.summary}，JSON 结果已写入 {outputs.json}，"
-                      f"标注副本 {len(outputs.annotated)} 份在 {outputs.summary.parent / RETURNS_DIR}。",
-                      highlight=False)
-            if pdfs:
-                out.print(f"PDF 问题清单 {len(pdfs)} 份在 {report_dir / PDF_DIR}。", highlight=False)
-        if json_out:
-            try:
-                write_json(report, Path(json_out))
-            except OSError as exc:
-                raise fail(f"无法写入 {json_out}：{os_reason(exc)}。")
-            out.print(f"JSON 结果已写入 {json_out}。", markup=False, highlight=False)
-    raise typer.Exit(1 if report.failed else 0)
+    run_check(paths, units=units, rules_file=rules_file, json_out=json_out, select=select,
+              ignore=ignore, report_dir=report_dir, jobs=jobs, quiet=quiet,
+              settings_file=settings_file, pdf=pdf, previous=previous)
 
 
 @app.command("rules", cls=ZhCommand, help="列出审核规则（代码、严重程度、说明）。")
@@ -511,23 +343,6 @@ def serve_cmd(
 ) -> None:
     from .web.serve import serve
     serve(round_dir, host, port, url, admin_password, new_links, jobs, out, fail)
-
-
-@contextmanager
-def progress_bar(show: bool):
-    """step(label, total) -> a callback advancing a rich progress bar (or None when hidden)."""
-    if not show:
-        yield lambda label, total: None
-        return
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn)
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=out.get(), transient=True) as progress:
-        def step(label: str, total: int):
-            task = progress.add_task(label, total=total)
-            return lambda: progress.advance(task)
-        yield step
 
 
 def main() -> None:  # pragma: no cover - console entry

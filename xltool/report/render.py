@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..atomic import write_bytes_atomic
 from ..check.report import Report, is_review
 from ..check.rules import RuleSet
-from ..cli_zh import wrap
+from ..textwidth import wrap
 
 if TYPE_CHECKING:   # rich is imported only when people read the output
     from rich.console import Console

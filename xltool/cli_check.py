@@ -1,0 +1,227 @@
+"""`xltool check`: the command's work, without typer.
+
+cli.py declares the command (options, Chinese help) and calls run_check; `python -m xltool` and
+the `xltool` command call it directly for a plain `xltool check FILE... [--json -] [-q]`, so a
+township checking one file does not wait for the whole typer application to be built. Nothing
+here imports typer, rich (until something is printed), openpyxl or xlsxwriter.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+# xltool uses no pydantic plugins: skip pydantic's scan of every installed package for them
+# (tens of milliseconds at each start); a value the user set is kept.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+from .check.checker import UnitsError, check_paths, find_returns, load_expected  # noqa: E402
+from .check.checks.previous import load_previous  # noqa: E402
+from .check.rules import RuleSet, load_rules  # noqa: E402
+from .report.render import print_report, write_json  # noqa: E402
+from .template.settings import (CountySettings, SettingsError, apply_rules,  # noqa: E402
+                                load_settings, settings_beside, settings_from_dict)
+from .workers import Workers  # noqa: E402
+
+
+class _LazyConsole:
+    """A rich Console created on first use (rich costs time to import)."""
+
+    def __init__(self, **options):
+        self._options, self._console = options, None
+
+    def get(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name):
+        return getattr(self.get(), name)
+
+
+out = _LazyConsole()
+err = _LazyConsole(stderr=True, soft_wrap=True)
+
+
+OS_REASONS = {errno.EEXIST: "同名文件已存在", errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+              errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+              errno.ENOSPC: "磁盘空间不足", errno.ENAMETOOLONG: "文件名或路径太长",
+              errno.EROFS: "该位置只读", errno.ENOENT: "路径不存在"}
+
+
+def os_reason(exc: OSError) -> str:
+    return OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
+def fail(message: str, code: int = 1) -> SystemExit:
+    """Say what is wrong (in red, on stderr); `raise fail(...)` ends the command with `code`
+    (the same as typer.Exit: click turns that into sys.exit as well)."""
+    err.print(f"[bold red]错误：[/]{message}", highlight=False)
+    return SystemExit(code)
+
+
+def bad_yaml_errors() -> tuple[type[BaseException], ...]:
+    """What loading a YAML file people wrote may raise (evaluated only when something was)."""
+    import yaml
+    from pydantic import ValidationError
+
+    return (ValidationError, yaml.YAMLError, UnicodeDecodeError, TypeError, ValueError)
+
+
+def _load_settings(path: Optional[Path]) -> Optional[CountySettings]:
+    if path is None:
+        return None
+    try:
+        return load_settings(path)
+    except SettingsError as exc:
+        raise fail(str(exc), 2)
+
+
+def _check_settings(path: Optional[Path], units: Optional[Path]) -> Optional[CountySettings]:
+    """--settings, else the settings the manifest recorded, else 县设置.yaml beside the list."""
+    if path is not None:
+        return _load_settings(path)
+    if units is None or not units.is_file():
+        return None
+    if units.suffix.lower() == ".json":
+        try:
+            recorded = json.loads(units.read_text("utf-8")).get("settings")
+            return settings_from_dict(recorded, units) if isinstance(recorded, dict) else None
+        except (OSError, ValueError, AttributeError):
+            return None   # load_expected reports an unreadable manifest
+        except SettingsError as exc:
+            raise fail(str(exc), 2)
+    return _load_settings(settings_beside(units))
+
+
+def _codes(values: list[str]) -> list[str]:
+    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+
+
+def _load_rules(path: Optional[Path]) -> RuleSet:
+    try:
+        return load_rules(path)
+    except FileNotFoundError:
+        raise fail(f"找不到规则文件：{path}。", 2)
+    except bad_yaml_errors() as exc:
+        raise fail(f"规则文件 {path or '内置规则'} 有误：{exc}", 2)
+
+
+@contextmanager
+def progress_bar(show: bool):
+    """step(label, total) -> a callback advancing a rich progress bar (or None when hidden)."""
+    if not show:
+        yield lambda label, total: None
+        return
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn)
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=out.get(), transient=True) as progress:
+        def step(label: str, total: int):
+            task = progress.add_task(label, total=total)
+            return lambda: progress.advance(task)
+        yield step
+
+
+def run_check(paths: list[Path], *, units: Optional[Path] = None,
+              rules_file: Optional[Path] = None, json_out: Optional[str] = None,
+              select: list[str] = (), ignore: list[str] = (),
+              report_dir: Optional[Path] = None, jobs: Optional[int] = None,
+              quiet: bool = False, settings_file: Optional[Path] = None, pdf: bool = False,
+              previous: Optional[Path] = None) -> None:
+    """`xltool check`; ends by raising SystemExit (0: no errors, 1: errors, 2: usage)."""
+    paths = list(paths)
+    if pdf and report_dir is None:
+        raise fail("--pdf 要和 -o 一起使用，例如：xltool check 收回/ -o 审核报告 --pdf。", 2)
+    if jobs is not None and jobs < 1:
+        raise fail("--jobs 应为不小于 1 的整数，例如 --jobs 2。", 2)
+    jobs = jobs or os.cpu_count() or 1
+    missing = [str(p) for p in paths + ([previous] if previous else []) if not p.exists()]
+    if missing:
+        raise fail(f"找不到：{'、'.join(missing)}。", 2)
+    if report_dir is not None and any(p.is_dir() and p.resolve() == report_dir.resolve()
+                                      for p in paths):
+        raise fail("报告文件夹不能就是报回表格所在的文件夹，请用 -o 另指定一个文件夹。", 2)
+    settings = _check_settings(settings_file, units)
+    rules = apply_rules(_load_rules(rules_file), settings)
+    selected, ignored = _codes(select), _codes(ignore)
+    unknown = rules.unknown_codes(selected + ignored)
+    if unknown:
+        raise fail(f"没有这些规则代码：{'、'.join(unknown)}。可用 xltool rules 查看。", 2)
+    if settings is not None and settings.disabled_rules:
+        unknown = rules.unknown_codes(settings.disabled_rules)
+        if unknown:
+            raise fail(f"县设置的“不用的规则”中有不存在的规则代码：{'、'.join(unknown)}。"
+                       "请对照 xltool rules 改正。", 2)
+        ignored += settings.disabled_rules
+    files = find_returns(paths, report_dir)
+    try:
+        expected = load_expected(units) if units else None
+    except UnitsError as exc:
+        raise fail(str(exc), 2)
+    if not files and expected is None:
+        raise fail(f"在 {'、'.join(str(p) for p in paths)} 中没有找到要审核的表格文件（.xlsx、.xls 或 "
+                   ".ods）。请检查路径；如要列出哪些单位还没有报送，请加上 "
+                   "--units 下发/xltool-manifest.json。", 2)
+    last_year = find_returns([previous]) if previous else []
+    if previous and not last_year:
+        raise fail(f"上年文件夹 {previous} 中没有找到报回的表格（.xlsx、.xls 或 .ods）。", 2)
+    show = not quiet and json_out != "-" and out.is_terminal
+    with progress_bar(show) as step, Workers(jobs) as workers:
+        prev = load_previous(last_year, workers) if previous else None
+        if prev is not None and not (prev.by_code or prev.by_name):
+            err.print(f"[yellow]注意：[/]上年文件夹 {previous} 中没有读到任何项目，不做与上年的比较。",
+                      highlight=False)
+        elif prev is not None and prev.unreadable:
+            err.print(f"[yellow]注意：[/]上年文件夹中有 {len(prev.unreadable)} 个文件无法读取，"
+                      "已跳过。", highlight=False)
+        report = check_paths(paths, rules=rules, select=selected, ignore=ignored,
+                             units=expected, workers=workers,
+                             progress=step("审核", len(files)), exclude=report_dir,
+                             previous=prev)
+        if report_dir is not None:
+            from .report.outputs import (RETURNS_DIR, needs_copy, record_outputs, report_time,
+                                         write_outputs)
+
+            try:
+                outputs, problems = write_outputs(
+                    report, report_dir, rules, expected, workers,
+                    step("生成标注副本", sum(needs_copy(f) for f in report.files)))
+            except OSError as exc:
+                raise fail(f"无法写入报告文件夹 {report_dir}：{os_reason(exc)}。")
+            pdfs = []
+            if pdf:
+                from .report.issuelist import PDF_DIR, PdfError, write_issue_pdfs
+
+                try:
+                    pdfs = write_issue_pdfs(report, report_dir, rules, report_time())
+                    record_outputs(report_dir, pdfs)   # removed by the next run
+                except PdfError as exc:
+                    problems.append(str(exc))
+                except OSError as exc:
+                    problems.append(f"无法写入 PDF 问题清单：{os_reason(exc)}。")
+    if json_out == "-":
+        write_json(report, None)
+    else:
+        print_report(report, out.get())
+        if report_dir is not None:
+            for problem in problems:
+                err.print(f"[yellow]注意：[/]{problem}", highlight=False)
+            out.print(f"汇总表已写入 {outputs.summary}，JSON 结果已写入 {outputs.json}，"
+                      f"标注副本 {len(outputs.annotated)} 份在 {outputs.summary.parent / RETURNS_DIR}。",
+                      highlight=False)
+            if pdfs:
+                out.print(f"PDF 问题清单 {len(pdfs)} 份在 {report_dir / PDF_DIR}。", highlight=False)
+        if json_out:
+            try:
+                write_json(report, Path(json_out))
+            except OSError as exc:
+                raise fail(f"无法写入 {json_out}：{os_reason(exc)}。")
+            out.print(f"JSON 结果已写入 {json_out}。", markup=False, highlight=False)
+    raise SystemExit(1 if report.failed else 0)
