@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the model cache (xltool/modelcache.py) of this run starts empty, outside the user's home;
+# processes the tests start inherit it
+os.environ["XLTOOL_CACHE_DIR"] = tempfile.mkdtemp(prefix="xltool-test-cache-")
 
 from support import EXAMPLE_LIST, PASSWORD  # noqa: E402
 

@@ -67,10 +67,11 @@ def fail(message: str, code: int = 1) -> SystemExit:
 
 def bad_yaml_errors() -> tuple[type[BaseException], ...]:
     """What loading a YAML file people wrote may raise (evaluated only when something was)."""
-    import yaml
     from pydantic import ValidationError
 
-    return (ValidationError, yaml.YAMLError, UnicodeDecodeError, TypeError, ValueError)
+    from .yamlfiles import yaml_error
+
+    return (ValidationError, yaml_error(), UnicodeDecodeError, TypeError, ValueError)
 
 
 def _load_settings(path: Optional[Path]) -> Optional[CountySettings]:

@@ -12,3 +12,11 @@ def data_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"bundled data folder {name!r} not found")
+
+
+def is_bundled(path: str | Path) -> bool:
+    """Whether `path` is one of the files shipped with xltool (templates/, rules/, mappings/)."""
+    where = Path(path).resolve()
+    return any(where.is_relative_to(root) for root in
+               (_PACKAGE.parent / "templates", _PACKAGE.parent / "rules",
+                _PACKAGE.parent / "mappings", _PACKAGE / "_data"))

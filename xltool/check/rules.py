@@ -15,13 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from .checks import CHECKS, CheckDef
 from .report import is_review
 from ..paths import data_dir
-from ..yamlfiles import load_yaml
+from ..modelcache import load_model
 
 ALWAYS_KEYS = {"sheet", "cell"}
 
 
 class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     code: str = Field(pattern=r"^XT\d{3}$")
     check: str
     severity: Literal["error", "warning"]
@@ -62,7 +62,7 @@ class Rule(BaseModel):
 
 
 class RuleSet(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     id: str
     title: str
     rules: list[Rule]
@@ -95,4 +95,4 @@ class RuleSet(BaseModel):
 def load_rules(path: str | Path | None = None) -> RuleSet:
     """A rule set; default: the bundled rules/default.yaml."""
     path = Path(path) if path else data_dir("rules") / "default.yaml"
-    return RuleSet.model_validate(load_yaml(path))
+    return load_model(RuleSet, path)

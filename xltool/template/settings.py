@@ -24,7 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SETTINGS_NAME = "县设置.yaml"
@@ -37,7 +36,8 @@ class SettingsError(Exception):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              defer_build=True)   # built when a settings file is first read
 
 
 def _clean(items: list[str]) -> list[str]:
@@ -94,6 +94,8 @@ class CountySettings(_Model):
 
 
 def load_settings(path: str | Path) -> CountySettings:
+    import yaml
+
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text("utf-8-sig")) or {}

@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from .cells import CellRange, col_index, col_letters
 from ..paths import data_dir
-from ..yamlfiles import load_yaml
+from ..modelcache import load_model
 
 INDICATOR_KEYS = ("tier1", "tier2", "tier3", "description", "operator", "value", "unit", "basis")
 PROJECT_FIELD_KEYS = ("project_code", "project_name", "budget_total", "budget_fiscal",
@@ -28,7 +28,10 @@ Range = Annotated[CellRange, BeforeValidator(_range)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    # defer_build: a model's validator is built when a file is first validated, not at import;
+    # the bundled files come from the model cache (modelcache.py) and are not validated again.
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True,
+                              defer_build=True)
 
 
 def _prompt(value: object) -> tuple[str, str]:
@@ -245,15 +248,14 @@ class Framework(Strict):
         return [t.name for t in self.tiers]
 
 
-from .dept_spec import DeptSheetSpec  # noqa: E402  (it builds on the models above)
-
-TemplateSpec.model_rebuild()
+from .dept_spec import DeptSheetSpec  # noqa: E402,F401  (it builds on the models above; the
+#                                                    validator resolves TemplateSpec.dept to it)
 
 
 def load_spec(path: str | Path | None = None) -> TemplateSpec:
     """Load a template spec; default: the bundled templates/project.yaml."""
     path = Path(path) if path else data_dir("templates") / "project.yaml"
-    return TemplateSpec.model_validate(load_yaml(path))
+    return load_model(TemplateSpec, path)
 
 
 def load_framework(name_or_path: str | Path) -> Framework:
@@ -261,4 +263,4 @@ def load_framework(name_or_path: str | Path) -> Framework:
     path = Path(name_or_path)
     if path.suffix not in (".yaml", ".yml"):
         path = data_dir("templates") / "frameworks" / f"{name_or_path}.yaml"
-    return Framework.model_validate(load_yaml(path))
+    return load_model(Framework, path)

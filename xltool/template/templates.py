@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import yaml
 from pydantic import ValidationError
 
 from ..paths import data_dir
+from ..yamlfiles import yaml_error
 from .spec import Framework, TemplateSpec, load_framework, load_spec
 
 
@@ -24,7 +24,7 @@ def bundled_specs() -> dict[tuple[str, str], TemplateSpec]:
 def _framework(name: str) -> Framework | None:
     try:
         return load_framework(name)
-    except (OSError, ValidationError, yaml.YAMLError, TypeError, ValueError):
+    except (OSError, ValidationError, yaml_error(), TypeError, ValueError):
         return None
 
 
