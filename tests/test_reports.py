@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from xltool.report.annotate import ANNOTATION_SHEET, AUTHOR, annotate
 from xltool.check.checker import Expected, check_paths
-from xltool.report.outputs import JSON_NAME, RETURNS_DIR, SUMMARY_NAME, write_outputs
+from xltool.report.outputs import (JSON_NAME, MARKER, RETURNS_DIR, SUGGESTIONS_DIR, SUMMARY_NAME,
+                                   write_outputs)
 from xltool.cli import app
 from xltool.check.rules import load_rules
 
@@ -55,6 +56,9 @@ def test_originals_untouched_and_skips(run):
     data = json.loads((out / JSON_NAME).read_text("utf-8"))
     assert sorted(Path(f["path"]).name for f in data["files"]) == sorted([SEED.name, BROKEN.name])
     assert data["missing_units"] == [{"unit_code": "489002", "unit_name": "示例县西岭乡人民政府本级"}]
+    said = result.output.replace("\n", "")
+    assert "标注副本 1 份" in said and "只有审核建议（没有错误和警告）的表格 1 份" in said
+    assert SUGGESTIONS_DIR in said and "不必退回" in said
 
 
 def test_annotated_copy_marks_exactly_the_issue_cells(run):
@@ -62,9 +66,14 @@ def test_annotated_copy_marks_exactly_the_issue_cells(run):
     data = json.loads((out / JSON_NAME).read_text("utf-8"))
     broken = next(f for f in data["files"] if f["path"].endswith(BROKEN.name))
     seed = next(f for f in data["files"] if f["path"].endswith(SEED.name))
-    copies = sorted((out / RETURNS_DIR).glob("*.xlsx"))
-    # the seed has review suggestions only: it gets a copy too, to improve its targets
-    assert sorted([Path(broken["annotated"]), Path(seed["annotated"])]) == copies
+    # the seed has review suggestions only: a county does not send it back for them, so its
+    # copy (to improve the targets, if the county wishes) is kept apart from the ones to return
+    assert sorted((out / RETURNS_DIR).glob("*.xlsx")) == [Path(broken["annotated"])]
+    assert sorted((out / SUGGESTIONS_DIR).glob("*.xlsx")) == [Path(seed["annotated"])]
+    assert openpyxl.load_workbook(seed["annotated"]).sheetnames[0] == ANNOTATION_SHEET
+    recorded = (out / MARKER).read_text("utf-8").splitlines()[1:]
+    assert sorted(recorded) == sorted([f"{RETURNS_DIR}/{Path(broken['annotated']).name}",
+                                       f"{SUGGESTIONS_DIR}/{Path(seed['annotated']).name}"])
     wb = openpyxl.load_workbook(broken["annotated"])
     assert wb.sheetnames[0] == ANNOTATION_SHEET and wb.active.title == ANNOTATION_SHEET
     commented = {(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows()

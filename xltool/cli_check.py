@@ -187,8 +187,8 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
                              progress=step("审核", len(files)), exclude=report_dir,
                              previous=prev)
         if report_dir is not None:
-            from .report.outputs import (RETURNS_DIR, needs_copy, record_outputs, report_time,
-                                         write_outputs)
+            from .report.outputs import (RETURNS_DIR, SUGGESTIONS_DIR, needs_copy,
+                                         record_outputs, report_time, write_outputs)
 
             try:
                 outputs, problems = write_outputs(
@@ -215,8 +215,12 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
             for problem in problems:
                 err.print(f"[yellow]注意：[/]{problem}", highlight=False)
             out.print(f"汇总表已写入 {outputs.summary}，JSON 结果已写入 {outputs.json}，"
-                      f"标注副本 {len(outputs.annotated)} 份在 {outputs.summary.parent / RETURNS_DIR}。",
+                      f"标注副本 {len(outputs.annotated)} 份在 {report_dir / RETURNS_DIR}。",
                       highlight=False)
+            if outputs.suggested:
+                out.print(f"只有审核建议（没有错误和警告）的表格 {len(outputs.suggested)} 份，标注副本在 "
+                          f"{report_dir / SUGGESTIONS_DIR}，不必退回，可参考或转给单位参考。",
+                          highlight=False)
             if pdfs:
                 out.print(f"PDF 问题清单 {len(pdfs)} 份在 {report_dir / PDF_DIR}。", highlight=False)
         if json_out:

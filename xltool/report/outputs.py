@@ -1,5 +1,7 @@
 """What `xltool check -o DIR` leaves in DIR: the summary workbook, the JSON report, and an
-annotated copy of every returned workbook that has issues (in 退回修改/)."""
+annotated copy of every returned workbook that has issues: in 退回修改/ when it has errors or
+warnings (to be sent back), in 审核建议/ when it has only review suggestions (XT8xx: the county
+may pass them on, but does not send the return back for them)."""
 from __future__ import annotations
 
 import os
@@ -19,6 +21,7 @@ from ..workers import Workers
 SUMMARY_NAME = "汇总.xlsx"
 JSON_NAME = "审核结果.json"
 RETURNS_DIR = "退回修改"
+SUGGESTIONS_DIR = "审核建议"   # copies of returns with review suggestions only
 ANNOTATED_SUFFIX = "_审核标注"
 MARKER = ".xltool-report"   # marks a report folder, so later runs never check it as returns;
                             # it also lists the annotated copies the run wrote (one a line)
@@ -30,7 +33,8 @@ MARKER_HEAD = "xltool 审核报告文件夹"
 class Outputs:
     summary: Path
     json: Path
-    annotated: list[Path] = field(default_factory=list)
+    annotated: list[Path] = field(default_factory=list)     # in 退回修改/
+    suggested: list[Path] = field(default_factory=list)     # in 审核建议/
 
 
 def report_time() -> datetime:
@@ -59,6 +63,11 @@ def needs_copy(f: FileReport) -> bool:
         and f.template is not None and f.format in (None, "xlsx") and not f.blank
 
 
+def copy_folder(f: FileReport) -> str:
+    """The sub-folder of the report folder that gets the annotated copy of `f`."""
+    return SUGGESTIONS_DIR if f.status == "warnings" and f.review_only else RETURNS_DIR
+
+
 def _annotate_job(job: tuple[str, str, FileReport]) -> str | None:
     src, dest, fr = job
     try:
@@ -76,20 +85,21 @@ def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | N
     _write_marker(out_dir, [])
     copies = [f for f in report.files if needs_copy(f)]
     names = annotated_names(copies)
-    returns_dir = out_dir / RETURNS_DIR
-    if copies:
-        returns_dir.mkdir(exist_ok=True)
-    jobs_list = [(f.local or f.path, str(returns_dir / names[f.path]), f) for f in copies]
+    dests = {f.path: out_dir / copy_folder(f) / names[f.path] for f in copies}
+    for folder in {d.parent for d in dests.values()}:
+        folder.mkdir(exist_ok=True)
+    jobs_list = [(f.local or f.path, str(dests[f.path]), f) for f in copies]
     workers = workers or Workers(1)
     problems = [p for p in workers.map(_annotate_job, jobs_list, progress) if p]
     written = []
     for f in copies:
-        dest = returns_dir / names[f.path]
-        if dest.exists():
-            f.annotated = str(dest)
-            written.append(dest)
+        if dests[f.path].exists():
+            f.annotated = str(dests[f.path])
+            written.append(dests[f.path])
     _write_marker(out_dir, written)
-    outputs = Outputs(out_dir / SUMMARY_NAME, out_dir / JSON_NAME, written)
+    outputs = Outputs(out_dir / SUMMARY_NAME, out_dir / JSON_NAME,
+                      [p for p in written if p.parent.name == RETURNS_DIR],
+                      [p for p in written if p.parent.name == SUGGESTIONS_DIR])
     _write_log(out_dir, report)
     write_summary(outputs.summary, report, rules, units, report_time())
     write_bytes_atomic(outputs.json, report_json(report).encode("utf-8"))
@@ -97,7 +107,7 @@ def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | N
 
 
 def _write_marker(out_dir: Path, written: list[Path]) -> None:
-    lines = [MARKER_HEAD, *(f"{RETURNS_DIR}/{p.name}" for p in written)]
+    lines = [MARKER_HEAD, *(f"{p.parent.name}/{p.name}" for p in written)]
     write_bytes_atomic(out_dir / MARKER, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
