@@ -68,3 +68,46 @@ def test_year_is_required(tmp_path):
     result = runner.invoke(app, ["generate", "--blank", "-o", str(tmp_path)])
     assert result.exit_code == 2 and "--year" in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_frameworks_given_as_files_travel_with_the_workbooks(tmp_path):
+    """--framework / --dept-framework 体系.yaml: the returns are checked against exactly that
+    framework, on any computer, without the file (it is recorded in each workbook)."""
+    from xltool.paths import data_dir
+    from xltool.read.reader import read_workbook
+    from xltool.template.spec import load_framework
+
+    frameworks = data_dir("templates") / "frameworks"
+    own = tmp_path / "县体系.yaml"     # a county's own framework, with an id of its own
+    own.write_text((frameworks / "mof2021.yaml").read_text("utf-8")
+                   .replace("id: mof2021", "id: county2025")
+                   .replace("- {name: 时效指标}", "- {name: 时效指标}\n      - {name: 县级特色指标}"),
+                   encoding="utf-8")
+    same_id = tmp_path / "改过的seed.yaml"   # a bundled id, but not the bundled content
+    same_id.write_text((frameworks / "seed.yaml").read_text("utf-8")
+                       .replace("- {name: 成本指标}", "- {name: 成本指标}\n      - {name: 县级成本指标}"),
+                       encoding="utf-8")
+    out = tmp_path / "下发"
+    made = runner.invoke(app, ["generate", str(EXAMPLE_LIST), "-o", str(out), "--year", "2025",
+                               "--framework", str(same_id), "--dept-framework", str(own)])
+    assert made.exit_code == 0, made.output
+    own_fw, same_fw = load_framework(own), load_framework(same_id)
+    assert "县级特色指标" in own_fw.children_of("产出指标")
+    own.unlink()
+    same_id.unlink()
+    book = next(out.glob("484001_*.xlsx"))
+    read = read_workbook(book)
+    assert read.meta_problem is None
+    assert (read.framework, read.dept_framework) == (same_fw, own_fw)
+    checked = runner.invoke(app, ["check", str(out), "--json", "-"])
+    data = json.loads(checked.stdout)
+    assert len(data["files"]) == 3
+    for f in data["files"]:
+        assert f["status"] in ("ok", "warnings"), f
+        assert "XT003" not in {i["code"] for i in f["issues"]}
+    # bundled frameworks are still recorded by their id
+    bundled = tmp_path / "bundled"
+    assert runner.invoke(app, ["generate", "--blank", "-o", str(bundled), "--year", "2025",
+                               "--framework", "mof2021"]).exit_code == 0
+    meta = read_workbook(next(bundled.glob("*.xlsx"))).meta
+    assert (meta.framework, meta.dept_framework) == ("mof2021", "mof2021")

@@ -19,6 +19,7 @@ from .naming import sheet_name
 from .protection import StructureLockedWorkbook
 from .spec import Framework, TemplateSpec
 from .styles import Styles
+from .templates import framework_ref
 
 SHEET_PROTECTION = {
     "select_locked_cells": True, "select_unlocked_cells": True, "format_rows": True,
@@ -263,13 +264,14 @@ def write_workbook(path: Path, spec: TemplateSpec, framework: Framework,
         write_list_sheet(wb, wb.add_worksheet(spec.sheets.lists), spec, framework, st.list_cell,
                          plan.password, plan.dept_framework if plan.has_dept(spec) else None)
         meta = Meta(
-            template_id=spec.id, template_version=spec.version, framework=framework.id,
+            template_id=spec.id, template_version=spec.version,
+            framework=framework_ref(framework),
             year=plan.year, unit_code=plan.unit.code if plan.unit else None,
             unit_name=plan.unit.name if plan.unit else None, blank=plan.unit is None,
             generator=f"xltool {__version__}", generated_at=plan.generated_at,
             project_sheets=[name for name, _ in sheets], cells=snap,
             dept_sheet=spec.dept.sheet if plan.has_dept(spec) else None,
-            dept_framework=plan.dept_framework.id if plan.has_dept(spec) else None,
+            dept_framework=framework_ref(plan.dept_framework) if plan.has_dept(spec) else None,
             settings=plan.settings)
         meta_ws = wb.add_worksheet(spec.sheets.meta)
         for r, row in enumerate(meta.rows()):
