@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gc
 import json
-import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -141,6 +140,8 @@ def check_file(path: Path, rules: list[Rule], with_targets: bool = False,
         return _check_file(path, rules, with_targets, extract)
     except Exception:  # noqa: BLE001 - the safety net: any bug ends as this file's outcome
         fr = FileReport(path=str(path))
+        import traceback   # only for the checker's own failures (rare)
+
         fr.internal_error = traceback.format_exc()
         fr.issues = [Issue(r.code, r.severity, None, None, r.render(None, None, {}))
                      for r in rules if r.check == "internal_error"]
