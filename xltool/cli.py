@@ -6,6 +6,10 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
+# xltool uses no pydantic plugins: skip pydantic's scan of every installed package for them
+# (tens of milliseconds at each start); a value the user set is kept.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 import typer
 import yaml
 from pydantic import ValidationError
