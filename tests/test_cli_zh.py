@@ -99,6 +99,17 @@ def test_check_report_lines_fit_80_columns_and_keep_file_names_whole(tmp_path):
     assert all(width(line) <= 80 for line in lines if name not in line), result.output
 
 
+def test_quiet_lists_each_file_but_not_every_issue():
+    """In a batch the issues are in 汇总 and the annotated copies; -q keeps the terminal to one
+    line per file (thousands of issue lines took longer to print than the check)."""
+    full = run("check", "examples/returns")
+    quiet = run("check", "examples/returns", "-q")
+    assert full.exit_code == quiet.exit_code == 1
+    assert "XT302" in full.output and "XT302" not in quiet.output
+    assert "有错误" in quiet.output and "需要退回修改" in quiet.output
+    assert len(quiet.output.splitlines()) < len(full.output.splitlines()) / 3
+
+
 def test_generate_lists_whole_file_names(tmp_path):
     result = run("generate", str(EXAMPLE_LIST), "-o", str(tmp_path), "--year", "2025")
     assert result.exit_code == 0, result.output

@@ -215,7 +215,8 @@ def check_cmd(
                                               help="报告文件夹：写入汇总表、JSON 和退回修改用的标注副本。"),
     jobs: Optional[int] = typer.Option(None, "--jobs", metavar="数量",
                                        help="同时审核的进程数（默认为 CPU 核数）。"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条。"),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="不显示进度条和逐条问题（只列各文件结果；问题见报告文件夹或 JSON）。"),
     settings_file: Optional[Path] = typer.Option(
         None, "--settings", metavar="文件",
         help="县设置文件；不写时使用生成时记入 xltool-manifest.json 的设置（用 --units 指定）。"),

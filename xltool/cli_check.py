@@ -210,7 +210,7 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
     if json_out == "-":
         write_json(report, None)
     else:
-        print_report(report, out.get())
+        print_report(report, out.get(), details=not quiet)
         if report_dir is not None:
             for problem in problems:
                 err.print(f"[yellow]注意：[/]{problem}", highlight=False)

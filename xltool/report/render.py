@@ -43,9 +43,9 @@ def _lines(console: Console, text: str, indent: int, style: str = "") -> None:
                       soft_wrap=True)
 
 
-def print_report(report: Report, console: Console) -> None:
-    """Each file with its outcome, then its issues; lines fit the terminal (80 columns and up)
-    and file names are never broken by us."""
+def print_report(report: Report, console: Console, details: bool = True) -> None:
+    """Each file with its outcome, then (with details) its issues; lines fit the terminal (80
+    columns and up) and file names are never broken by us."""
     console.print(f"[bold]审核结果[/]（共 {len(report.files)} 个文件）", highlight=False)
     if not report.files:
         _lines(console, "没有收到任何报回的表格。", 2)
@@ -58,7 +58,7 @@ def print_report(report: Report, console: Console) -> None:
             counts += f"，建议 {f.suggestions} 条"
         console.print(f"  {status}  {unit}  {counts}", highlight=False, soft_wrap=True)
         console.print(f"      {Path(f.path).name}", markup=False, highlight=False, soft_wrap=True)
-    for f in report.files:
+    for f in report.files if details else ():
         if not f.issues:
             continue
         console.print()
