@@ -11,6 +11,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -42,15 +43,30 @@ def prefix_of(xml: str, ns: str = MAIN_NS) -> str:
     return f"{m.group(1)}:" if m.group(1) else ""
 
 
+@lru_cache(maxsize=512)
+def _pattern(template: str, p: str = "", name: str = "") -> re.Pattern:
+    """A compiled pattern with the escaped prefix and name put in (compiled once)."""
+    return re.compile(template.replace("{p}", re.escape(p)).replace("{name}", re.escape(name)),
+                      re.S)
+
+
+_ATTR = r'\s{name}\s*=\s*(["\'])(.*?)\1'
+_ELEMENT = r"<{p}{name}\b[^>]*?(?:/>|>.*?</{p}{name}\s*>)"
+_START = r"<{p}{name}\b[^>]*?>"
+_EMPTY = r"<{p}{name}\b[^>]*?/>"
+
+
 def attr(tag: str, name: str) -> str | None:
-    m = re.search(r"\s" + re.escape(name) + r'\s*=\s*(["\'])(.*?)\1', tag, re.S)
-    return html.unescape(m.group(2)) if m else None
+    m = _pattern(_ATTR, "", name).search(tag)
+    if m is None:
+        return None
+    value = m.group(2)
+    return html.unescape(value) if "&" in value else value
 
 
 def set_attr(tag: str, name: str, value: str | None) -> str:
     """The start tag with attribute `name` set (or removed when value is None)."""
-    pattern = re.compile(r"\s" + re.escape(name) + r'\s*=\s*(["\']).*?\1', re.S)
-    tag = pattern.sub("", tag)
+    tag = _pattern(_ATTR, "", name).sub("", tag)
     if value is None:
         return tag
     end = len(tag) - (2 if tag.endswith("/>") else 1)
@@ -59,8 +75,7 @@ def set_attr(tag: str, name: str, value: str | None) -> str:
 
 def elements(xml: str, p: str, name: str, start: int = 0, end: int | None = None):
     """(start, end, text) of each `<p:name ...>...</p:name>` or `<p:name .../>` (not nested)."""
-    pattern = re.compile(rf"<{re.escape(p)}{name}\b[^>]*?(?:/>|>.*?</{re.escape(p)}{name}\s*>)",
-                         re.S)
+    pattern = _pattern(_ELEMENT, p, name)
     for m in pattern.finditer(xml, start, len(xml) if end is None else end):
         yield m.start(), m.end(), m.group(0)
 
@@ -68,7 +83,7 @@ def elements(xml: str, p: str, name: str, start: int = 0, end: int | None = None
 def container(xml: str, p: str, name: str) -> tuple[int, int] | None:
     """(start of content, end of content) of the first `<p:name>` element; an empty element
     `<p:name/>` is expanded first by the caller (see expand)."""
-    m = re.search(rf"<{re.escape(p)}{name}\b[^>]*?>", xml)
+    m = _pattern(_START, p, name).search(xml)
     if m is None or m.group(0).endswith("/>"):
         return None
     close = xml.find(f"</{p}{name}", m.end())
@@ -77,7 +92,7 @@ def container(xml: str, p: str, name: str) -> tuple[int, int] | None:
 
 def expand(xml: str, p: str, name: str) -> str:
     """`<p:name .../>` -> `<p:name ...></p:name>` (first occurrence)."""
-    m = re.search(rf"<{re.escape(p)}{name}\b[^>]*?/>", xml)
+    m = _pattern(_EMPTY, p, name).search(xml)
     if m is None:
         return xml
     tag = m.group(0)
@@ -225,12 +240,16 @@ class Package:
                     continue
                 if name in self.changed:
                     out.writestr(_info(name, info), self.changed[name],
-                                 compress_type=zipfile.ZIP_DEFLATED)
+                                 compress_type=zipfile.ZIP_DEFLATED, compresslevel=FAST)
                 else:
                     _copy(self.zip, info, out)
             for name, data in self.changed.items():
                 if name not in self.infos:
-                    out.writestr(_info(name, None), data, compress_type=zipfile.ZIP_DEFLATED)
+                    out.writestr(_info(name, None), data, compress_type=zipfile.ZIP_DEFLATED,
+                                 compresslevel=FAST)
+
+
+FAST = 1   # deflate level of the copy's parts: a few per cent larger, several times faster
 
 
 def _info(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
@@ -244,4 +263,4 @@ def _copy(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> 
     """Copy one member: the same bytes, name, time and compression."""
     new = zipfile.ZipInfo(info.filename, info.date_time)
     new.compress_type, new.external_attr = info.compress_type, info.external_attr
-    out.writestr(new, src.read(info))
+    out.writestr(new, src.read(info), compresslevel=FAST)

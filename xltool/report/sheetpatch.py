@@ -91,8 +91,11 @@ class Styles:
         return xml
 
 
+_REF = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
 def _rc(ref: str | None) -> Cell | None:
-    m = re.fullmatch(r"([A-Z]{1,3})(\d+)", ref or "")
+    m = _REF.fullmatch(ref or "")
     return (int(m.group(2)) - 1, col_index(m.group(1))) if m else None
 
 

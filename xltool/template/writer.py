@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -218,6 +219,7 @@ def _height(text: str, rng: CellRange, p) -> float:
     return text_height(text, width)
 
 
+@lru_cache(maxsize=8192)
 def text_height(text: str, width: float, points: float = 10) -> float:
     """Points a row needs to show `text` wrapped in a cell `width` characters wide (宋体 at
     `points`). Errs on the generous side: a line too many is white space, a line too few
