@@ -60,7 +60,7 @@ def budget_sum(wb: ReadWorkbook, _):
 
 
 class PatternParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     pattern: str
 
     @field_validator("pattern")

@@ -19,22 +19,22 @@ CoverField = Literal["unit_code", "unit_name", "contact", "phone"]
 
 
 class FieldsParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     fields: list[ProjectField]
 
 
 class CoverParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     fields: list[CoverField]
 
 
 class IndicatorParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     columns: list[IndicatorKey]
 
 
 class DeptIndicatorParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     columns: list[DeptIndicatorKey]
 
 

@@ -16,7 +16,7 @@ from .registry import Finding, check
 
 
 class TextParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     field: str                 # goal | measures
     min_chars: int = 1
 
@@ -135,7 +135,7 @@ def dept_duplicate_indicator(wb: ReadWorkbook, _):
 
 
 class TierGroupsParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     # each group needs at least one indicator under one of its 一级; names the department's
     # framework does not have are left out (a group left empty is not required)
     groups: list[list[str]]

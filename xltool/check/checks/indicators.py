@@ -142,7 +142,7 @@ def tier2_belongs(wb: ReadWorkbook, _, source, framework):
 
 
 class TiersParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     tiers: list[str] | None = None   # None: what the framework marks required
 
 
@@ -243,7 +243,7 @@ def percent_range(wb: ReadWorkbook, _, source, framework):
 
 
 class ThresholdParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     threshold: Decimal = Decimal(90)
 
 

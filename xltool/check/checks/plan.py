@@ -67,7 +67,7 @@ def plan_cumulative(wb: ReadWorkbook, _):
 
 
 class FinalParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     final: Decimal = Decimal(100)
 
 

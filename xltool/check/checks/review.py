@@ -71,7 +71,7 @@ def _judgeable(row, r) -> bool:
 
 
 class CostParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     tiers: list[str] = Field(default_factory=lambda: ["成本指标", "经济成本指标"])
 
 
@@ -155,7 +155,7 @@ def question_percent(wb: ReadWorkbook, _, source, framework):
 
 
 class UniformParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     min_rows: int = Field(4, ge=2)          # projects with fewer indicators are not judged
     share: Decimal = Field(Decimal("0.8"), gt=0, le=1)   # of the indicators with a value
 
@@ -189,7 +189,7 @@ def tier3_copied(wb: ReadWorkbook, _):
 
 
 class BasesParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     bases: list[str] | None = None          # None: the template's list (the five standard ones)
     cost_tiers: list[str] = Field(default_factory=lambda: ["成本指标", "经济成本指标"])
 
