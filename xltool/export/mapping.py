@@ -138,7 +138,13 @@ def apply(mapping: Mapping, tables: list[Table]) -> list[Table]:
             base = src.columns[i]
             kind = "text" if c.map is not None or c.default is not None else base.kind
             columns.append(Column(c.header or c.column, kind, base.width))
-        rows = [[_recode(row[i], c) for i, c in picks] for row in src.rows]
+        idx = [i for i, _ in picks]
+        if any(c.map is not None or c.default is not None for _, c in picks):
+            rows = [[_recode(row[i], c) for i, c in picks] for row in src.rows]
+        elif idx == list(range(len(src.columns))):   # the columns as they are (the default)
+            rows = list(src.rows)
+        else:
+            rows = [[row[i] for i in idx] for row in src.rows]
         out.append(Table(tm.name or table, columns, rows))
     return out
 
