@@ -44,7 +44,7 @@ def run(tmp_path_factory):
     before = {p.name: _sha(p) for p in inbox.iterdir()}
     out = base / "报告"
     result = CliRunner().invoke(app, ["check", str(inbox), "--units", str(UNITS), "-o", str(out),
-                                      "--jobs", "2", "-q"])
+                                      "--jobs", "2", "-q", "--suggestion-copies"])
     after = {p.name: _sha(p) for p in inbox.iterdir()}
     return inbox, out, result, before, after
 
@@ -59,6 +59,23 @@ def test_originals_untouched_and_skips(run):
     said = result.output.replace("\n", "")
     assert "标注副本 1 份" in said and "只有审核建议（没有错误和警告）的表格 1 份" in said
     assert SUGGESTIONS_DIR in said and "不必退回" in said
+
+
+def test_returns_with_suggestions_only_get_a_copy_only_when_asked(tmp_path):
+    """By default only what is sent back gets a copy; the suggestions are in the summary."""
+    inbox = tmp_path / "收回"
+    inbox.mkdir()
+    for src in (SEED, BROKEN):
+        shutil.copy(src, inbox / src.name)
+    out = tmp_path / "报告"
+    result = CliRunner().invoke(app, ["check", str(inbox), "-o", str(out), "-q"])
+    assert result.exit_code == 1, result.output
+    data = json.loads((out / JSON_NAME).read_text("utf-8"))
+    seed = next(f for f in data["files"] if f["path"].endswith(SEED.name))
+    assert seed["status"] == "warnings" and not seed.get("annotated")
+    assert not (out / SUGGESTIONS_DIR).exists() and len(list((out / RETURNS_DIR).glob("*"))) == 1
+    said = result.output.replace("\n", "")
+    assert "只有审核建议（没有错误和警告）的表格 1 份" in said and "--suggestion-copies" in said
 
 
 def test_annotated_copy_marks_exactly_the_issue_cells(run):

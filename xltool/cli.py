@@ -226,10 +226,15 @@ def check_cmd(
     previous: Optional[Path] = typer.Option(
         None, "--previous", metavar="文件夹",
         help="上一年度审定后的报回表格（文件或文件夹），用来检查指标值是否低于上年、绩效目标是否照抄上年。"),
+    suggestion_copies: bool = typer.Option(
+        False, "--suggestion-copies",
+        help="也为只有审核建议（XT8xx）的表格生成标注副本，放在报告文件夹的“审核建议”中"
+             "（与 -o 一起用；默认不生成，建议都在汇总表里）。"),
 ) -> None:
     run_check(paths, units=units, rules_file=rules_file, json_out=json_out, select=select,
               ignore=ignore, report_dir=report_dir, jobs=jobs, quiet=quiet,
-              settings_file=settings_file, pdf=pdf, previous=previous)
+              settings_file=settings_file, pdf=pdf, previous=previous,
+              suggestion_copies=suggestion_copies)
 
 
 @app.command("rules", cls=ZhCommand, help="列出审核规则（代码、严重程度、说明）。")

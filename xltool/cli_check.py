@@ -135,7 +135,7 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
               select: list[str] = (), ignore: list[str] = (),
               report_dir: Optional[Path] = None, jobs: Optional[int] = None,
               quiet: bool = False, settings_file: Optional[Path] = None, pdf: bool = False,
-              previous: Optional[Path] = None) -> None:
+              previous: Optional[Path] = None, suggestion_copies: bool = False) -> None:
     """`xltool check`; ends by raising SystemExit (0: no errors, 1: errors, 2: usage)."""
     paths = list(paths)
     if pdf and report_dir is None:
@@ -187,13 +187,14 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
                              progress=step("审核", len(files)), exclude=report_dir,
                              previous=prev)
         if report_dir is not None:
-            from .report.outputs import (RETURNS_DIR, SUGGESTIONS_DIR, needs_copy,
-                                         record_outputs, report_time, write_outputs)
+            from .report.outputs import (RETURNS_DIR, SUGGESTIONS_DIR, record_outputs,
+                                         report_time, review_only, wants_copy, write_outputs)
 
             try:
                 outputs, problems = write_outputs(
                     report, report_dir, rules, expected, workers,
-                    step("生成标注副本", sum(needs_copy(f) for f in report.files)))
+                    step("生成标注副本", sum(wants_copy(f, suggestion_copies)
+                                          for f in report.files)), suggestion_copies)
             except OSError as exc:
                 raise fail(f"无法写入报告文件夹 {report_dir}：{os_reason(exc)}。")
             pdfs = []
@@ -221,6 +222,10 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
                 out.print(f"只有审核建议（没有错误和警告）的表格 {len(outputs.suggested)} 份，标注副本在 "
                           f"{report_dir / SUGGESTIONS_DIR}，不必退回，可参考或转给单位参考。",
                           highlight=False)
+            elif any(review_only(f) for f in report.files):
+                count = sum(review_only(f) for f in report.files)
+                out.print(f"只有审核建议（没有错误和警告）的表格 {count} 份，不必退回，建议见汇总表；"
+                          "如需这些表格的标注副本，请加 --suggestion-copies。", highlight=False)
             if pdfs:
                 out.print(f"PDF 问题清单 {len(pdfs)} 份在 {report_dir / PDF_DIR}。", highlight=False)
         if json_out:

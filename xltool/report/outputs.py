@@ -1,7 +1,7 @@
 """What `xltool check -o DIR` leaves in DIR: the summary workbook, the JSON report, and an
-annotated copy of every returned workbook that has issues: in 退回修改/ when it has errors or
-warnings (to be sent back), in 审核建议/ when it has only review suggestions (XT8xx: the county
-may pass them on, but does not send the return back for them)."""
+annotated copy of every returned workbook with errors or warnings in 退回修改/ (to be sent
+back), and, when asked (suggestion copies), of those with only review suggestions in 审核建议/
+(XT8xx: the county may pass them on, but does not send the return back for them)."""
 from __future__ import annotations
 
 import os
@@ -63,6 +63,15 @@ def needs_copy(f: FileReport) -> bool:
         and f.template is not None and f.format in (None, "xlsx") and not f.blank
 
 
+def wants_copy(f: FileReport, suggestion_copies: bool = False) -> bool:
+    """Does this run write an annotated copy of `f`?"""
+    return needs_copy(f) and (suggestion_copies or copy_folder(f) == RETURNS_DIR)
+
+
+def review_only(f: FileReport) -> bool:
+    return f.status == "warnings" and f.review_only
+
+
 def copy_folder(f: FileReport) -> str:
     """The sub-folder of the report folder that gets the annotated copy of `f`."""
     return SUGGESTIONS_DIR if f.status == "warnings" and f.review_only else RETURNS_DIR
@@ -78,12 +87,15 @@ def _annotate_job(job: tuple[str, str, FileReport]) -> str | None:
 
 
 def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | None,
-                  workers: Workers | None = None, progress=None) -> tuple[Outputs, list[str]]:
-    """Write everything into out_dir; returns what was written and any non-fatal problems."""
+                  workers: Workers | None = None, progress=None,
+                  suggestion_copies: bool = False) -> tuple[Outputs, list[str]]:
+    """Write everything into out_dir; returns what was written and any non-fatal problems.
+    Returns with review suggestions only get an annotated copy with suggestion_copies (their
+    suggestions are in the summary either way)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_previous(out_dir)
     _write_marker(out_dir, [])
-    copies = [f for f in report.files if needs_copy(f)]
+    copies = [f for f in report.files if wants_copy(f, suggestion_copies)]
     names = annotated_names(copies)
     dests = {f.path: out_dir / copy_folder(f) / names[f.path] for f in copies}
     for folder in {d.parent for d in dests.values()}:
