@@ -10,7 +10,7 @@ from typing import Callable
 from ..template.cells import CellRange
 from .checks.batch import BatchFacts, facts_of
 from .checks.previous import Previous, targets_of
-from ..template.distlist import ListError, Unit, load_units
+from ..template.distlist import ListError, load_units
 from ..read.archives import Entry, expand
 from ..read.reader import ReadWorkbook, Unreadable, read_workbook
 from .report import FileReport, Issue, Report

@@ -66,14 +66,21 @@ def project_table(units: list[UnitTargets], checkpoints=DEFAULT_CHECKPOINTS) -> 
     return t
 
 
+def _tiers(tier3_width: int) -> list[Column]:
+    return [Column("一级指标", width=12), Column("二级指标", width=18),
+            Column("三级指标", width=tier3_width)]
+
+
+def _target() -> list[Column]:
+    """The columns of an indicator's target, after its tiers (and description)."""
+    return [Column("符号", width=7), Column("指标值", "value", 10), Column("计量单位", width=10),
+            Column("指标值确定依据", width=22), Column("指标性质", width=9)]
+
+
 def indicator_table(units: list[UnitTargets]) -> Table:
     t = Table("项目指标", [Column("单位编码", width=12), Column("单位名称", width=26),
                         Column("项目编码", width=26), Column("项目名称", width=26),
-                        Column("一级指标", width=12), Column("二级指标", width=18),
-                        Column("三级指标", width=28), Column("指标内容", width=28),
-                        Column("符号", width=7), Column("指标值", "value", 10),
-                        Column("计量单位", width=10), Column("指标值确定依据", width=22),
-                        Column("指标性质", width=9)])
+                        *_tiers(28), Column("指标内容", width=28), *_target()])
     for u in units:
         for p in u.projects:
             for i in p.indicators:
@@ -108,11 +115,7 @@ def area_table(units: list[UnitTargets]) -> Table:
 
 def dept_indicator_table(units: list[UnitTargets]) -> Table:
     t = Table("部门指标", [Column("单位编码", width=12), Column("单位名称", width=26),
-                        Column("所属分项", width=16), Column("一级指标", width=12),
-                        Column("二级指标", width=18), Column("三级指标", width=40),
-                        Column("符号", width=7), Column("指标值", "value", 10),
-                        Column("计量单位", width=10), Column("指标值确定依据", width=22),
-                        Column("指标性质", width=9)])
+                        Column("所属分项", width=16), *_tiers(40), *_target()])
     for u in units:
         for item in u.dept.indicators if u.dept else ():
             i = item.indicator

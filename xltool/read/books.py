@@ -38,6 +38,7 @@ class SheetGrid(NamedTuple):
     cells: dict[tuple[int, int], tuple[object, str | None]]   # see Book.cells
     unsaved: set[tuple[int, int]]                             # see Book.unsaved
     merges: list[CellRange]
+    formulas: set[tuple[int, int]]                            # see Book.formulas
 
 
 class Book:
@@ -82,7 +83,7 @@ class Book:
         """Everything the reader takes from one sheet; a reader that can get it in one pass
         over the sheet overrides this."""
         return SheetGrid(self.cells(sheet, max_row), self.unsaved(sheet, max_row),
-                         self.merges(sheet))
+                         self.merges(sheet), self.formulas(sheet, max_row))
 
     def close(self) -> None:
         pass
@@ -145,9 +146,10 @@ class OpenpyxlBook(Book):
             self._formulas.close()
 
 
-def _calamine_merges(wb, sheet: str) -> list[CellRange]:
+def _calamine_merges(wb, sheet: str, ws=None) -> list[CellRange]:
+    """The merged ranges of a calamine sheet (`ws`, when the caller already has it)."""
     try:
-        found = wb.get_sheet_by_name(sheet).merged_cell_ranges or []
+        found = (ws or wb.get_sheet_by_name(sheet)).merged_cell_ranges or []
         return [CellRange(r1, c1, r2, c2) for (r1, c1), (r2, c2) in found]
     except Exception:  # noqa: BLE001 - merges only refine reading; never fail on them
         return []

@@ -141,17 +141,11 @@ class _Grid:
 
     def __init__(self, book: Book, name: str, max_row: int):
         self.name = name
-        self.cells, self.unsaved, self.merges = book.grid(name, max_row)
-        self._made: dict[tuple[int, int], Cell] = {}
+        self.cells, self.unsaved, self.merges, _ = book.grid(name, max_row)
 
     def cell(self, row: int, col: int) -> Cell:
-        """The cell at (row, col); one Cell object per position."""
-        made = self._made.get((row, col))
-        if made is None:
-            value, fmt = self.cells.get((row, col), (None, None))
-            made = self._made[(row, col)] = Cell(self.name, cell_name(row, col), value, fmt,
-                                                 (row, col) in self.unsaved)
-        return made
+        value, fmt = self.cells.get((row, col), _EMPTY)
+        return Cell(self.name, cell_name(row, col), value, fmt, (row, col) in self.unsaved)
 
 
 def named_ranges(book: Book, sheet: str, prefix: str, keys,
@@ -192,10 +186,8 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
                         if r1 <= r <= r2 and c1 <= c <= c2})
     covered = _vertical_merges(grid, body)
     cols = range(c1, c1 + len(INDICATOR_KEYS))
-    values, unsaved, name = grid.cells.get, grid.unsaved, grid.name
     for r in used_rows:
-        own = [Cell(name, cell_name(r, c), *values((r, c), _EMPTY), (r, c) in unsaved)
-               for c in cols]
+        own = [grid.cell(r, c) for c in cols]
         filled = [c for c in own if not c.blank]
         if all(is_na_mark(c.value) for c in filled) \
                 and not any(c.formula_without_value for c in own):
@@ -205,8 +197,7 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
             for k, c in zip(INDICATOR_KEYS, cols):
                 top = covered.get((r, c))
                 if top is not None and cells[k].blank:   # 一级 merged over its rows
-                    value, fmt = values(top, _EMPTY)
-                    cells[k] = Cell(name, cell_name(*top), value, fmt, top in unsaved)
+                    cells[k] = grid.cell(*top)
                     if not cells[k].blank:
                         filled.append(cells[k])
         rows.append(IndicatorRow(r - r1 + 1, cells, note=len(filled) == 1))

@@ -70,7 +70,6 @@ class FastXlsxBook(Book):
             self._zip.close()
             raise
         self._grids: dict[tuple[str, int], SheetGrid] = {}
-        self._formula_cells: dict[tuple[str, int], dict[tuple[int, int], bool]] = {}
         # cell styles whose number format changes how a number is read: percentages
         self._special = {i for i, f in enumerate(self._formats) if is_percent_format(f)}
 
@@ -160,26 +159,20 @@ class FastXlsxBook(Book):
                 if style in self._special:
                     cells[pos] = (cells[pos][0], formats[style])
         formulas = _formulas(xml, max_row)
-        self._formula_cells[(sheet, max_row)] = formulas
         if b't="e"' in xml:                   # #DIV/0! and the like
             for letters, row_no, text in _ERROR.findall(xml):
                 r = int(row_no) - 1
                 if r < max_row:
                     cells[(r, col_index(letters.decode()))] = (text.decode(), "General")
-        try:
-            merges = [CellRange(r1, c1, r2, c2)
-                      for (r1, c1), (r2, c2) in ws.merged_cell_ranges or []]
-        except Exception:  # noqa: BLE001 - merges only refine reading; never fail on them
-            merges = []
         unsaved = {pos for pos, saved in formulas.items() if not saved}
-        return SheetGrid(cells, unsaved, merges)
+        return SheetGrid(cells, unsaved, _calamine_merges(self._values, sheet, ws),
+                         set(formulas))
 
     def cells(self, sheet, max_row, formats: bool = True):
         return self.grid(sheet, max_row).cells
 
     def formulas(self, sheet, max_row):
-        self.grid(sheet, max_row)
-        return set(self._formula_cells[(sheet, max_row)])
+        return self.grid(sheet, max_row).formulas
 
     def unsaved(self, sheet, max_row):
         return self.grid(sheet, max_row).unsaved

@@ -74,7 +74,7 @@ def review_only(f: FileReport) -> bool:
 
 def copy_folder(f: FileReport) -> str:
     """The sub-folder of the report folder that gets the annotated copy of `f`."""
-    return SUGGESTIONS_DIR if f.status == "warnings" and f.review_only else RETURNS_DIR
+    return SUGGESTIONS_DIR if review_only(f) else RETURNS_DIR
 
 
 def _annotate_job(job: tuple[str, str, FileReport]) -> str | None:
