@@ -208,8 +208,9 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
                     problems.append(str(exc))
                 except OSError as exc:
                     problems.append(f"无法写入 PDF 问题清单：{os_reason(exc)}。")
+    json_text = outputs.json_text if report_dir is not None else None   # the same report
     if json_out == "-":
-        write_json(report, None)
+        write_json(report, None, json_text)
     else:
         print_report(report, out.get(), details=not quiet)
         if report_dir is not None:
@@ -230,7 +231,7 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
                 out.print(f"PDF 问题清单 {len(pdfs)} 份在 {report_dir / PDF_DIR}。", highlight=False)
         if json_out:
             try:
-                write_json(report, Path(json_out))
+                write_json(report, Path(json_out), json_text)
             except OSError as exc:
                 raise fail(f"无法写入 {json_out}：{os_reason(exc)}。")
             out.print(f"JSON 结果已写入 {json_out}。", markup=False, highlight=False)

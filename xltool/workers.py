@@ -7,7 +7,7 @@ gathered in the order given.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -31,21 +31,24 @@ class Workers:
     def map(self, fn: Callable, items: list, progress: Callable[[], None] | None = None,
             chunksize: int = 1) -> list:
         """fn over items, in order; progress() after each result."""
-        results: Iterable
-        if self.jobs == 1 or len(items) <= 1:
-            results = map(fn, items)
-        else:
-            if self._pool is None:   # imported here: a run over one file needs no pool
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
-
-                method = "spawn" if sys.platform == "win32" else "forkserver"
-                self._pool = ProcessPoolExecutor(self.jobs,
-                                                 mp_context=multiprocessing.get_context(method))
-            results = self._pool.map(fn, items, chunksize=max(1, chunksize))
         out = []
-        for result in results:
+        for result in self.start(fn, items, chunksize):
             out.append(result)
             if progress:
                 progress()
         return out
+
+    def start(self, fn: Callable, items: list, chunksize: int = 1) -> Iterator:
+        """fn over items, started now in the worker processes while this process goes on
+        with other work; iterating over the result waits for each result in order. (With
+        one job the work runs in this process, as the results are iterated over.)"""
+        if self.jobs == 1 or len(items) <= 1:
+            return map(fn, items)
+        if self._pool is None:   # imported here: a run over one file needs no pool
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            method = "spawn" if sys.platform == "win32" else "forkserver"
+            self._pool = ProcessPoolExecutor(self.jobs,
+                                             mp_context=multiprocessing.get_context(method))
+        return self._pool.map(fn, items, chunksize=max(1, chunksize))

@@ -35,6 +35,7 @@ class Outputs:
     json: Path
     annotated: list[Path] = field(default_factory=list)     # in 退回修改/
     suggested: list[Path] = field(default_factory=list)     # in 审核建议/
+    json_text: str = ""                                     # what was written to `json`
 
 
 def report_time() -> datetime:
@@ -91,7 +92,8 @@ def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | N
                   suggestion_copies: bool = False) -> tuple[Outputs, list[str]]:
     """Write everything into out_dir; returns what was written and any non-fatal problems.
     Returns with review suggestions only get an annotated copy with suggestion_copies (their
-    suggestions are in the summary either way)."""
+    suggestions are in the summary either way). The workers make the annotated copies while
+    this process writes the summary and the JSON report."""
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_previous(out_dir)
     _write_marker(out_dir, [])
@@ -102,19 +104,31 @@ def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | N
         folder.mkdir(exist_ok=True)
     jobs_list = [(f.local or f.path, str(dests[f.path]), f) for f in copies]
     workers = workers or Workers(1)
-    problems = [p for p in workers.map(_annotate_job, jobs_list, progress) if p]
+    for f in copies:   # as the JSON report will say; undone below for a copy that failed
+        f.annotated = str(dests[f.path])
+    results = workers.start(_annotate_job, jobs_list)
+    outputs = Outputs(out_dir / SUMMARY_NAME, out_dir / JSON_NAME)
+    _write_log(out_dir, report)
+    write_summary(outputs.summary, report, rules, units, report_time())
+    outputs.json_text = report_json(report)
+    problems = []
+    for problem in results:
+        if problem:
+            problems.append(problem)
+        if progress:
+            progress()
     written = []
     for f in copies:
         if dests[f.path].exists():
-            f.annotated = str(dests[f.path])
             written.append(dests[f.path])
+        else:
+            f.annotated = None
+    if len(written) < len(copies):
+        outputs.json_text = report_json(report)
     _write_marker(out_dir, written)
-    outputs = Outputs(out_dir / SUMMARY_NAME, out_dir / JSON_NAME,
-                      [p for p in written if p.parent.name == RETURNS_DIR],
-                      [p for p in written if p.parent.name == SUGGESTIONS_DIR])
-    _write_log(out_dir, report)
-    write_summary(outputs.summary, report, rules, units, report_time())
-    write_bytes_atomic(outputs.json, report_json(report).encode("utf-8"))
+    outputs.annotated = [p for p in written if p.parent.name == RETURNS_DIR]
+    outputs.suggested = [p for p in written if p.parent.name == SUGGESTIONS_DIR]
+    write_bytes_atomic(outputs.json, outputs.json_text.encode("utf-8"))
     return outputs, problems
 
 

@@ -25,9 +25,10 @@ def report_json(report: Report) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-def write_json(report: Report, path: Path | None) -> None:
-    """To stdout (path None) or atomically to a file."""
-    text = report_json(report)
+def write_json(report: Report, path: Path | None, text: str | None = None) -> None:
+    """To stdout (path None) or atomically to a file; `text`: report_json(report), when the
+    caller has it already."""
+    text = report_json(report) if text is None else text
     if path is None:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -1,10 +1,12 @@
 """The batch summary workbook (汇总): who returned, who must fix what, where problems gather."""
 from __future__ import annotations
 
+import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from xlsxwriter import Workbook
 
@@ -12,6 +14,7 @@ from ..atomic import atomic_path
 from ..check.report import FileReport, Report, is_review
 from ..check.rules import RuleSet
 from ..template.writer import text_height
+from .sheetrows import add_rows, col_name, text_rows
 
 STATUS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法打开"}
 REVIEW_ONLY = "有审核建议"   # no error or warning, only review suggestions (XT8xx)
@@ -116,17 +119,24 @@ def _note(row: UnitRow) -> str:
 
 def write_summary(path: Path, report: Report, rules: RuleSet, units: list | None,
                   created: datetime) -> None:
-    """The 汇总 workbook, written atomically."""
-    with atomic_path(path) as tmp:
-        wb = Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False,
-                            "strings_to_urls": False})
-        wb.set_properties({"title": "预算项目绩效目标表 报送审核汇总", "author": "xltool",
-                           "created": created})
-        f = _Formats(wb)
-        _summary_sheet(wb, f, report, rules, units)
-        _detail_sheet(wb, f, report, rules)
-        _rule_sheet(wb, f, report, rules)
-        wb.close()
+    """The 汇总 workbook, written atomically: xlsxwriter writes every sheet but the rows of
+    问题明细, which are streamed in as the file is saved (sheetrows)."""
+    package = io.BytesIO()
+    wb = Workbook(package, {"strings_to_formulas": False, "strings_to_numbers": False,
+                            "strings_to_urls": False, "in_memory": True})
+    wb.set_properties({"title": "预算项目绩效目标表 报送审核汇总", "author": "xltool",
+                       "created": created})
+    f = _Formats(wb)
+    _summary_sheet(wb, f, report, rules, units)
+    detail = _detail_sheet(wb, f, report, rules)
+    _rule_sheet(wb, f, report, rules)
+    wb.close()
+    package.seek(0)
+    with atomic_path(path) as tmp, open(tmp, "wb") as dest:
+        if detail is None:
+            dest.write(package.getvalue())
+        else:
+            add_rows(package, dest, *detail)
 
 
 # Column widths chosen so that each sheet fits A4 landscape at (nearly) full size: the text
@@ -233,28 +243,40 @@ def _summary_sheet(wb, f: _Formats, report: Report, rules: RuleSet, units) -> No
     _print_setup(ow, landscape=True, repeat_row=0)
 
 
-def _detail_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
-    ws = wb.add_worksheet("问题明细")
+def _detail_rows(report: Report, rules: RuleSet) -> Iterator[tuple[list[str], float | None]]:
+    """Each issue as a row of 问题明细 (suggestions after a file's other issues), with the
+    height its wrapped text needs (None: the default height)."""
     titles = {r.code: r.title for r in rules.rules}
-    data = [[Path(x.path).name, x.unit_code or "", x.unit_name or "", i.sheet or "",
-             i.cell or "", "审核建议" if is_review(i.code) else
-             "错误" if i.severity == "error" else "警告", i.code, titles.get(i.code, ""),
-             i.message]
-            for x in report.files
-            for i in sorted(x.issues, key=lambda i: is_review(i.code))]   # suggestions last
-    columns = [{"header": h} for h in DETAIL]
-    if data:
-        ws.add_table(0, 0, len(data), len(DETAIL) - 1,
-                     {"columns": columns, "style": "Table Style Light 9", "autofilter": True})
-        for r, row in enumerate(data, start=1):
-            for c, v in enumerate(row):
-                ws.write_string(r, c, v, f.cell)
-            _fit_row(ws, r, row, DETAIL_WIDTHS)
+    for x in report.files:
+        name, code, unit = Path(x.path).name, x.unit_code or "", x.unit_name or ""
+        for i in sorted(x.issues, key=lambda i: is_review(i.code)):
+            row = [name, code, unit, i.sheet or "", i.cell or "", "审核建议" if is_review(i.code)
+                   else "错误" if i.severity == "error" else "警告", i.code,
+                   titles.get(i.code, ""), i.message]
+            need = max((text_height(v, w) for v, w in zip(row, DETAIL_WIDTHS) if v),
+                       default=15)
+            yield row, need if need > 15 else None
+
+
+def _detail_sheet(wb, f: _Formats, report: Report, rules: RuleSet):
+    """The 问题明细 sheet's frame; (sheet number, table name, last cell, rows) to stream in,
+    or None when there is no issue."""
+    ws = wb.add_worksheet("问题明细")
+    count = sum(len(x.issues) for x in report.files)
+    streamed = None
+    if count:
+        table = "问题明细表"
+        ws.add_table(0, 0, 1, len(DETAIL) - 1,
+                     {"columns": [{"header": h} for h in DETAIL], "name": table,
+                      "style": "Table Style Light 9", "autofilter": True})
+        streamed = (len(wb.worksheets()), table, f"{col_name(len(DETAIL) - 1)}{count + 1}",
+                    text_rows(_detail_rows(report, rules), f.cell._get_xf_index()))
     else:
         ws.write_string(0, 0, "没有发现问题。", f.note)
     _columns(ws, DETAIL_WIDTHS)
     ws.freeze_panes(1, 0)
     _print_setup(ws, landscape=True, repeat_row=0)
+    return streamed
 
 
 def _rule_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
