@@ -22,6 +22,7 @@ from .check.checker import UnitsError, check_paths, find_returns, load_expected 
 from .check.checks.previous import load_previous  # noqa: E402
 from .check.rules import RuleSet, load_rules  # noqa: E402
 from .report.render import print_report, write_json  # noqa: E402
+from .textwidth import keep, wrap  # noqa: E402
 from .template.settings import (CountySettings, SettingsError, apply_rules,  # noqa: E402
                                 load_settings, settings_beside, settings_from_dict)
 from .workers import Workers  # noqa: E402
@@ -130,6 +131,14 @@ def progress_bar(show: bool):
         yield step
 
 
+def _say(text: str) -> None:
+    """A closing line, wrapped to the terminal by display width: never inside a number and its
+    measure word, a path or an option (text marked with keep)."""
+    console = out.get()
+    for line in wrap(text, max(20, console.width)):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 def run_check(paths: list[Path], *, units: Optional[Path] = None,
               rules_file: Optional[Path] = None, json_out: Optional[str] = None,
               select: list[str] = (), ignore: list[str] = (),
@@ -187,7 +196,7 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
                              progress=step("审核", len(files)), exclude=report_dir,
                              previous=prev)
         if report_dir is not None:
-            from .report.outputs import (RETURNS_DIR, SUGGESTIONS_DIR, record_outputs,
+            from .report.outputs import (RETURNS_DIR, SUGGESTIONS_DIR, no_copy, record_outputs,
                                          report_time, review_only, wants_copy, write_outputs)
 
             try:
@@ -216,19 +225,26 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
         if report_dir is not None:
             for problem in problems:
                 err.print(f"[yellow]注意：[/]{problem}", highlight=False)
-            out.print(f"汇总表已写入 {outputs.summary}，JSON 结果已写入 {outputs.json}，"
-                      f"标注副本 {len(outputs.annotated)} 份在 {report_dir / RETURNS_DIR}。",
-                      highlight=False)
+            _say(f"汇总表已写入 {keep(str(outputs.summary))}，JSON 结果已写入 "
+                 f"{keep(str(outputs.json))}，标注副本 {keep(f'{len(outputs.annotated)} 份')}在 "
+                 f"{keep(str(report_dir / RETURNS_DIR))}。")
+            other = [f for f in report.files if no_copy(f, suggestion_copies)]
+            if other:
+                kinds = "、".join(sorted({f".{f.format or Path(f.path).suffix.lower().lstrip('.')}"
+                                         for f in other}))
+                _say(f"另有 {keep(f'{len(other)} 份')}表格报回的是 {kinds} 文件，没有标注副本（标注副本"
+                     "只能在 .xlsx 文件上生成）；这些表格的问题见汇总表的“问题明细”"
+                     + ("和 PDF 问题清单" if pdfs else "，也可加 --pdf 生成 PDF 问题清单") +
+                     "，请要求这些单位另存为 .xlsx 后重新报送。")
             if outputs.suggested:
-                out.print(f"只有审核建议（没有错误和警告）的表格 {len(outputs.suggested)} 份，标注副本在 "
-                          f"{report_dir / SUGGESTIONS_DIR}，不必退回，可参考或转给单位参考。",
-                          highlight=False)
+                _say(f"只有审核建议（没有错误和警告）的表格 {keep(f'{len(outputs.suggested)} 份')}，"
+                     f"标注副本在 {keep(str(report_dir / SUGGESTIONS_DIR))}，不必退回，可参考或转给单位参考。")
             elif any(review_only(f) for f in report.files):
                 count = sum(review_only(f) for f in report.files)
-                out.print(f"只有审核建议（没有错误和警告）的表格 {count} 份，不必退回，建议见汇总表；"
-                          "如需这些表格的标注副本，请加 --suggestion-copies。", highlight=False)
+                _say(f"只有审核建议（没有错误和警告）的表格 {keep(f'{count} 份')}，不必退回，建议见汇总表；"
+                     f"如需这些表格的标注副本，请加 {keep('--suggestion-copies')}。")
             if pdfs:
-                out.print(f"PDF 问题清单 {len(pdfs)} 份在 {report_dir / PDF_DIR}。", highlight=False)
+                _say(f"PDF 问题清单 {keep(f'{len(pdfs)} 份')}在 {keep(str(report_dir / PDF_DIR))}。")
         if json_out:
             try:
                 write_json(report, Path(json_out), json_text)

@@ -59,9 +59,23 @@ def annotated_names(files: list[FileReport]) -> dict[str, str]:
     return names
 
 
+def is_xlsx(f: FileReport) -> bool:
+    """Came back as an .xlsx package: only those can be patched into an annotated copy."""
+    return Path(f.path).suffix.lower() == ".xlsx" and f.format in (None, "xlsx")
+
+
+def _marked(f: FileReport) -> bool:
+    """A return of our template with errors or warnings to mark."""
+    return f.status in ("errors", "warnings") and f.template is not None and not f.blank
+
+
 def needs_copy(f: FileReport) -> bool:
-    return f.status in ("errors", "warnings") and Path(f.path).suffix.lower() == ".xlsx" \
-        and f.template is not None and f.format in (None, "xlsx") and not f.blank
+    return _marked(f) and is_xlsx(f)
+
+
+def no_copy(f: FileReport, suggestion_copies: bool = False) -> bool:
+    """Would get an annotated copy, but came back in another format (.xls, .ods, .et)."""
+    return _marked(f) and not is_xlsx(f) and (suggestion_copies or copy_folder(f) == RETURNS_DIR)
 
 
 def wants_copy(f: FileReport, suggestion_copies: bool = False) -> bool:

@@ -26,10 +26,15 @@ class PackageError(Exception):
     """The package is not an .xlsx we can patch."""
 
 
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\"']")
+
+
 def esc(text: str) -> str:
     """Text for XML content or attributes; characters XML 1.0 forbids are dropped."""
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
-    return html.escape(text, quote=True)
+    if not _SPECIAL.search(text):
+        return text
+    return html.escape(_FORBIDDEN.sub("", text), quote=True)
 
 
 def prefix_of(xml: str, ns: str = MAIN_NS) -> str:
@@ -135,6 +140,9 @@ class Package:
         self.infos = {i.filename: i for i in self.zip.infolist()}
         self.changed: dict[str, bytes] = {}
         self.removed: set[str] = set()
+        self._texts: dict[str, str] = {}          # parts read or put, as text
+        self._rels: dict[str, list[Rel]] = {}     # parsed relationships, by part
+        self._names = {name.lower() for name in self.infos}   # every part name, lower case
         if "[Content_Types].xml" not in self.infos:
             raise PackageError("no [Content_Types].xml")
 
@@ -145,27 +153,41 @@ class Package:
         return part not in self.removed and (part in self.changed or part in self.infos)
 
     def text(self, part: str) -> str:
-        data = self.changed[part] if part in self.changed else self.zip.read(self.infos[part])
-        return data.decode("utf-8")
+        if part not in self._texts:
+            data = self.changed[part] if part in self.changed else self.zip.read(self.infos[part])
+            self._texts[part] = data.decode("utf-8")
+        return self._texts[part]
 
     def put(self, part: str, text: str) -> None:
         self.changed[part] = text.encode("utf-8")
+        self._texts[part] = text
+        if part.endswith(".rels"):
+            self._rels.clear()
         self.removed.discard(part)
+        self._names.add(part.lower())
 
     def remove(self, part: str) -> None:
         self.removed.add(part)
         self.changed.pop(part, None)
+        self._texts.pop(part, None)
+        if part.endswith(".rels"):
+            self._rels.clear()
+        self._names.discard(part.lower())
 
     def new_name(self, pattern: str) -> str:
         """The first free part name of `pattern` ("xl/comments{}.xml")."""
         n = 1
-        while self.has(pattern.format(n)) or pattern.format(n).lower() in {
-                k.lower() for k in list(self.infos) + list(self.changed) if self.has(k)}:
+        while pattern.format(n).lower() in self._names:
             n += 1
         return pattern.format(n)
 
     # relationships
     def rels(self, part: str) -> list[Rel]:
+        if part not in self._rels:
+            self._rels[part] = self._read_rels(part)
+        return list(self._rels[part])
+
+    def _read_rels(self, part: str) -> list[Rel]:
         path = rels_path(part)
         if not self.has(path):
             return []

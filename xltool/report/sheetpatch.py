@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from typing import Callable
 
 from .package import attr, container, elements, esc, expand, set_attr, set_count
@@ -92,6 +93,13 @@ class Styles:
 
 
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
+_ROW_NO = re.compile(r'\sr\s*=\s*["\'](\d+)["\']')
+
+
+@lru_cache(maxsize=16)
+def _row_start(p: str) -> re.Pattern:
+    """A row's start tag: its attributes, and "/" when the row is empty."""
+    return re.compile(rf"<{re.escape(p)}row\b([^>]*?)(/?)>")
 
 
 def _rc(ref: str | None) -> Cell | None:
@@ -144,15 +152,22 @@ def restyle(xml: str, p: str, wanted: set[Cell], style: Callable[[Cell, int], in
             cells.append(f'<c r="{col_letters(c)}{r + 1}" s="{style((r, c), old[(r, c)])}"/>')
         return f'<{p}row r="{r + 1}">' + add_prefix("".join(cells), p) + f"</{p}row>"
 
-    for s, e, row in elements(xml, p, "row", start, end):
-        r = attr(row.split(">", 1)[0], "r")
-        row_no = int(r) - 1 if r and r.isdigit() else row_no + 1
+    for m in _row_start(p).finditer(xml, start, end):
+        if not pending:
+            break
+        r = _ROW_NO.search(m.group(1))
+        row_no = int(r.group(1)) - 1 if r else row_no + 1
         while pending and pending[0] < row_no:
-            pieces += [xml[pos:s], new_row(pending.pop(0))]
-            pos = s
+            pieces += [xml[pos:m.start()], new_row(pending.pop(0))]
+            pos = m.start()
         if pending and pending[0] == row_no:
             pending.pop(0)
-            pieces += [xml[pos:s], _patch_row(row, p, row_no, by_row[row_no], cols, style, old)]
+            if m.group(2):                       # <row .../>
+                e = m.end()
+            else:
+                e = xml.find(">", xml.find(f"</{p}row", m.end())) + 1
+            pieces += [xml[pos:m.start()],
+                       _patch_row(xml[m.start():e], p, row_no, by_row[row_no], cols, style, old)]
             pos = e
     while pending:
         pieces += [xml[pos:end], new_row(pending.pop(0))]
@@ -171,6 +186,8 @@ def _patch_row(row: str, p: str, r: int, wanted: set[int], cols: dict[int, int],
         "1", "true") else None
     pieces, pos, col_no, todo = [], 0, -1, sorted(wanted)
     for s, e, cell in elements(body, p, "c"):
+        if not todo:
+            break
         tag_end = cell.index(">") + 1
         tag = cell[:tag_end]
         rc = _rc(attr(tag, "r"))

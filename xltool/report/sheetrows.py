@@ -46,16 +46,27 @@ def text_rows(rows: Iterable[tuple[list[str], float | None]], style: int,
     """<row> elements of text cells (all in `style`), CHUNK_ROWS at a time; each row comes
     with its height in points (None: the default height). An empty string is a cell with
     the style and no value."""
+    formats: dict[int, str] = {}   # the XML of a whole row of n non-empty cells, to format
     names: list[str] = []
     chunk: list[str] = []
     for r, (values, height) in enumerate(rows, start=first_row):
-        while len(names) < len(values):
+        n = len(values)
+        while len(names) < n:
             names.append(col_name(len(names)))
-        cells = "".join(f'<c r="{name}{r}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                        f"{text_xml(v)}</t></is></c>" if v else f'<c r="{name}{r}" s="{style}"/>'
-                        for name, v in zip(names, values))
+        if _SPECIAL.search("".join(values)):
+            values = [text_xml(v) for v in values]
         size = f' ht="{height}" customHeight="1"' if height is not None else ""
-        chunk.append(f'<row r="{r}"{size}>{cells}</row>')
+        if all(values):
+            if n not in formats:
+                formats[n] = "<row r=\"{0}\"{1}>" + "".join(
+                    f'<c r="{names[c]}{{0}}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                    f"{{{c + 2}}}</t></is></c>" for c in range(n)) + "</row>"
+            chunk.append(formats[n].format(r, size, *values))
+        else:
+            cells = "".join(f'<c r="{name}{r}" s="{style}" t="inlineStr"><is><t xml:space='
+                            f'"preserve">{v}</t></is></c>' if v else f'<c r="{name}{r}" s="{style}"/>'
+                            for name, v in zip(names, values))
+            chunk.append(f'<row r="{r}"{size}>{cells}</row>')
         if len(chunk) >= CHUNK_ROWS:
             yield "".join(chunk)
             chunk = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -106,7 +107,11 @@ def top_problems(f: FileReport, rules: RuleSet, n: int = 3) -> str:
 
 def _note(row: UnitRow) -> str:
     fmt = row.counted.format if row.counted else None
-    kind = f"报回的是 .{fmt} 文件，已按内容审核，请要求另存为 .xlsx。" if fmt not in (None, "xlsx") else ""
+    kind = ""
+    if fmt not in (None, "xlsx"):
+        kind = f"报回的是 .{fmt} 文件，已按内容审核" + (
+            "；这种格式的文件不能生成标注副本，问题见“问题明细”" if row.counted.status in (
+                "errors", "warnings") else "") + "，请要求另存为 .xlsx。"
     if not row.others:
         return kind
     saved, own = saved_time(row.counted)
@@ -217,11 +222,11 @@ def _summary_sheet(wb, f: _Formats, report: Report, rules: RuleSet, units) -> No
             ws.write_string(r, c, v, fmt)
         ws.write_number(r, 6, fr.errors if fr else 0, f.cell)
         ws.write_number(r, 7, fr.warnings - fr.suggestions if fr else 0, f.cell)
-        ws.write_string(r, 8, top_problems(fr, rules) if fr else "", f.cell)
-        ws.write_string(r, 9, _note(row), f.cell)
+        top, note = top_problems(fr, rules) if fr else "", _note(row)
+        ws.write_string(r, 8, top, f.cell)
+        ws.write_string(r, 9, note, f.cell)
         ws.write_number(r, 10, fr.suggestions if fr else 0, f.cell)
-        _fit_row(ws, r, [str(n), *values, "", "", top_problems(fr, rules) if fr else "",
-                         _note(row), ""], SUMMARY_WIDTHS)
+        _fit_row(ws, r, [str(n), *values, "", "", top, note, ""], SUMMARY_WIDTHS)
     _columns(ws, SUMMARY_WIDTHS)
     ws.freeze_panes(4, 0)
     if rows:
@@ -247,15 +252,18 @@ def _detail_rows(report: Report, rules: RuleSet) -> Iterator[tuple[list[str], fl
     """Each issue as a row of 问题明细 (suggestions after a file's other issues), with the
     height its wrapped text needs (None: the default height)."""
     titles = {r.code: r.title for r in rules.rules}
+    height = lru_cache(maxsize=4096)(text_height)   # names, titles and messages recur
+    one_line = text_height("", 10)
+    fits = [(w - 1.5) / 2 for w in DETAIL_WIDTHS]   # characters that fit a line whatever they are
     for x in report.files:
         name, code, unit = Path(x.path).name, x.unit_code or "", x.unit_name or ""
         for i in sorted(x.issues, key=lambda i: is_review(i.code)):
             row = [name, code, unit, i.sheet or "", i.cell or "", "审核建议" if is_review(i.code)
                    else "错误" if i.severity == "error" else "警告", i.code,
                    titles.get(i.code, ""), i.message]
-            need = max((text_height(v, w) for v, w in zip(row, DETAIL_WIDTHS) if v),
-                       default=15)
-            yield row, need if need > 15 else None
+            need = max([one_line] + [height(v, w) for v, w, n in zip(row, DETAIL_WIDTHS, fits)
+                                     if len(v) > n or "\n" in v])
+            yield row, need
 
 
 def _detail_sheet(wb, f: _Formats, report: Report, rules: RuleSet):
