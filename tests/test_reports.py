@@ -255,3 +255,59 @@ def test_unit_comes_from_the_identity_not_the_cover(tmp_path):
     assert f.unit_code == "484001"
     assert ("XT005", "填报说明", "B3") in {(i.code, i.sheet, i.cell) for i in f.issues}
     assert report.missing_units == [{"unit_code": "489001", "unit_name": "示例县东河镇人民政府本级"}]
+
+
+def test_xls_return_is_said_to_have_no_copy_and_lines_fit_a_narrow_terminal(tmp_path):
+    """A return saved as .xls is checked by its content but cannot be patched into an annotated
+    copy: the closing lines and 汇总 say so; in a 60-column terminal no line is broken inside
+    a number and its measure word (only a long path may run over)."""
+    import os
+    import subprocess
+    import sys
+
+    from support import convert
+    from xltool.textwidth import width
+
+    inbox = tmp_path / "收回"
+    inbox.mkdir()
+    shutil.copy(convert(BROKEN, "xls", tmp_path / "lo"), inbox / "489001_东河镇.xls")
+    shutil.copy(SEED, inbox / SEED.name)
+    out = tmp_path / "报告"
+    result = subprocess.run([sys.executable, "-m", "xltool.cli", "check", str(inbox), "-o",
+                             str(out), "-q"], capture_output=True, text=True, cwd=REPO,
+                            env={**os.environ, "COLUMNS": "60"})
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    lines = lines[next(i for i, line in enumerate(lines) if line.startswith("共审核")) + 1:]
+    assert all(width(line) <= 60 for line in lines if str(out) not in line), result.stdout
+    said = "".join(lines)
+    assert "标注副本 0 份在" in said and not list(out.glob(f"{RETURNS_DIR}/*.xlsx"))
+    assert any("另有 1 份表格报回的是 .xls 文件，没有标注副本" in line for line in lines)
+    assert any(line.startswith("只有审核建议（没有错误和警告）的表格 1 份") for line in lines)
+    ws = openpyxl.load_workbook(out / SUMMARY_NAME)["汇总"]
+    header = [c.value for c in ws[4]]
+    rows = [dict(zip(header, [c.value for c in r])) for r in ws.iter_rows(min_row=5)]
+    note = next(r["备注"] for r in rows if r["单位编码"] == "489001")
+    assert "报回的是 .xls 文件" in note and "不能生成标注副本" in note
+    seed = next(r["备注"] for r in rows if r["单位编码"] == "484001")
+    assert "标注副本" not in (seed or "")
+
+
+def test_a_copy_that_fails_is_reported_and_not_claimed(tmp_path, monkeypatch):
+    """The copies are made while the summary and the JSON are written; a copy that could not
+    be made is a problem to tell, and the JSON report does not point to it."""
+    from xltool.report import outputs
+
+    def boom(src, dest, report):
+        raise ValueError("broken package")
+
+    monkeypatch.setattr(outputs, "annotate", boom)
+    rules = load_rules()
+    report = check_paths([BROKEN], rules=rules)
+    written, problems = write_outputs(report, tmp_path / "报告", rules, None)
+    assert problems == [f"{BROKEN.name}：无法生成标注副本（ValueError）"]
+    assert written.annotated == [] and report.files[0].annotated is None
+    data = json.loads(written.json.read_text("utf-8"))
+    assert data["files"][0]["annotated"] is None and written.json_text == written.json.read_text(
+        "utf-8")
+    assert (tmp_path / "报告" / MARKER).read_text("utf-8").splitlines()[1:] == []

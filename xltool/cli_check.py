@@ -211,7 +211,8 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
                 from .report.issuelist import PDF_DIR, PdfError, write_issue_pdfs
 
                 try:
-                    pdfs = write_issue_pdfs(report, report_dir, rules, report_time())
+                    pdfs = write_issue_pdfs(report, report_dir, rules, report_time(),
+                                            suggestion_copies)
                     record_outputs(report_dir, pdfs)   # removed by the next run
                 except PdfError as exc:
                     problems.append(str(exc))
@@ -242,7 +243,8 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
             elif any(review_only(f) for f in report.files):
                 count = sum(review_only(f) for f in report.files)
                 _say(f"只有审核建议（没有错误和警告）的表格 {keep(f'{count} 份')}，不必退回，建议见汇总表；"
-                     f"如需这些表格的标注副本，请加 {keep('--suggestion-copies')}。")
+                     f"如需这些表格的标注副本{'和 PDF 问题清单' if pdf else ''}，请加 "
+                     f"{keep('--suggestion-copies')}。")
             if pdfs:
                 _say(f"PDF 问题清单 {keep(f'{len(pdfs)} 份')}在 {keep(str(report_dir / PDF_DIR))}。")
         if json_out:

@@ -17,6 +17,7 @@ from ..check.report import FileReport, Report
 from ..check.rules import RuleSet
 from ..template.naming import file_stem
 from ..template.writer import text_height
+from .outputs import review_only
 
 PDF_DIR = "问题清单"
 PDF_SUFFIX = "_问题清单"
@@ -91,11 +92,12 @@ def _write_list(path: Path, f: FileReport, created: datetime) -> None:
     wb.close()
 
 
-def write_issue_pdfs(report: Report, out_dir: Path, rules: RuleSet,
-                     created: datetime) -> list[Path]:
-    """One PDF per file with issues, in out_dir/问题清单/; raises PdfError when LibreOffice is
-    missing or fails. Each PDF is moved into place only when complete."""
-    files = [f for f in report.files if f.issues]
+def write_issue_pdfs(report: Report, out_dir: Path, rules: RuleSet, created: datetime,
+                     suggestion_copies: bool = False) -> list[Path]:
+    """One PDF per file with issues, in out_dir/问题清单/; a file with review suggestions only
+    gets one with suggestion_copies, as it gets an annotated copy. Raises PdfError when
+    LibreOffice is missing or fails. Each PDF is moved into place only when complete."""
+    files = [f for f in report.files if f.issues and (suggestion_copies or not review_only(f))]
     if not files:
         return []
     soffice = find_soffice()
