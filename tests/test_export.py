@@ -12,6 +12,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import yaml
 from support import REPO, convert
 from typer.testing import CliRunner
@@ -359,3 +361,55 @@ def test_text_survives_the_streamed_rows(tmp_path):
     assert [[c.value for c in r] for r in wb["空"].iter_rows()] == [["单位编码"]]
     (empty,) = wb["空"].tables.values()
     assert empty.ref == "A1:A2"
+
+
+def test_returns_with_errors_are_not_taken_apart_for_nothing(returns, tmp_path, monkeypatch):
+    """Without --include-errors a return whose own checks found an error is left out, so the
+    check does not take its targets; the clean one's are still taken in the check."""
+    from xltool.export import collect
+    from xltool.export.run import export as run_export
+
+    taken, reads = [], []
+    real_targets, real_read = collect.unit_targets, collect.read_workbook
+    monkeypatch.setattr(collect, "unit_targets",
+                        lambda wb, **kw: taken.append(wb.unit_code) or real_targets(wb, **kw))
+    monkeypatch.setattr(collect, "read_workbook", lambda p: reads.append(p) or real_read(p))
+    done = run_export([returns], tmp_path / "汇编")
+    assert taken == ["484001"] and reads == []
+    assert [u.code for u in done.collected.units] == ["484001"]
+    assert [x.unit_code for x in done.collected.left_out] == ["489001"]
+
+
+def _prose_by_line(value) -> str:
+    """prose as first written: each line on its own, each character looked at."""
+    import unicodedata
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    lines = (" ".join("".join(ch for ch in line if unicodedata.category(ch) != "Cf").split())
+             for line in str(value).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+PROSE_CHARS = "保障工作 \t\n\r\u3000\u00a0\u200b\u00ad\ufeff\u2028\x0b\x1c\x85，。：≥%aA1\U00020000"
+
+
+@given(st.text(alphabet=st.sampled_from(PROSE_CHARS), max_size=30) | st.text(max_size=30)
+       | st.floats(allow_nan=False) | st.integers() | st.none())
+@settings(max_examples=400, deadline=None)
+def test_prose_keeps_its_meaning(value):
+    from xltool.export.model import prose
+    assert prose(value) == _prose_by_line(value)
+
+
+def test_every_invisible_character_is_looked_for():
+    """The quick test for invisible characters covers every Cf character of this Python's
+    Unicode database (a new Unicode version adding some elsewhere makes this fail)."""
+    import sys
+    import unicodedata
+
+    from xltool.export.model import MAYBE_INVISIBLE
+    missed = [hex(c) for c in range(sys.maxunicode + 1)
+              if unicodedata.category(chr(c)) == "Cf" and not MAYBE_INVISIBLE.match(chr(c))]
+    assert missed == []

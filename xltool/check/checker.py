@@ -117,7 +117,9 @@ def check_workbook(wb: ReadWorkbook, rules: list[Rule]) -> list[Issue]:
     return issues
 
 
-Extract = Callable[[ReadWorkbook], object]   # a module-level function (sent to the workers)
+# extract(workbook, its issues so far) -> what the caller takes from it, or None to take
+# nothing; a module-level function (sent to the workers)
+Extract = Callable[[ReadWorkbook, list[Issue]], object]
 
 
 @dataclass
@@ -179,16 +181,17 @@ def _check_file(path: Path, rules: list[Rule], with_targets: bool = False,
         return Checked(fr, None, wb.sheet_names)
     fr.issues = check_workbook(wb, rules)
     facts = facts_of(wb, targets_of(wb) if with_targets else ()) if wb.spec is not None else None
-    return Checked(fr, facts, wb.sheet_names, _extracted(wb, extract))
+    return Checked(fr, facts, wb.sheet_names, _extracted(wb, extract, fr.issues))
 
 
-def _extracted(wb: ReadWorkbook, extract: Extract | None) -> object:
-    """What the caller takes from the workbook already read; None when that fails (the caller
-    then reads the file itself and reports why), so it never changes the check's outcome."""
+def _extracted(wb: ReadWorkbook, extract: Extract | None, issues: list[Issue]) -> object:
+    """What the caller takes from the workbook already read, knowing the workbook's own
+    issues; None when that fails (the caller then reads the file itself and reports why), so
+    it never changes the check's outcome."""
     if extract is None or wb.spec is None:
         return None
     try:
-        return extract(wb)
+        return extract(wb, issues)
     except Exception:  # noqa: BLE001 - the check result stands; the caller reads again
         return None
 
@@ -244,8 +247,9 @@ def check_and_extract(paths: list[Path], extract: Extract | None, *,
                       workers: Workers | None = None, progress=None,
                       exclude: Path | None = None, previous: Previous | None = None
                       ) -> tuple[Report, dict[str, object]]:
-    """check_paths, and from each workbook the worker read, extract(workbook) by report path
-    (absent where the file was not understood), so a caller needs no second read."""
+    """check_paths, and from each workbook the worker read, extract(workbook, issues) by report
+    path (absent where the file was not understood or extract gave None), so a caller needs no
+    second read."""
     rules = rules or load_rules()
     active = rules.selected(select, ignore)
     report = Report(rules=rules.id)

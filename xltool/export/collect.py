@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..check.checker import Expected, check_and_extract, find_returns
-from ..check.report import FileReport, Report
+from ..check.report import FileReport, Issue, Report
 from ..check.rules import RuleSet
 from ..read.reader import ReadWorkbook, Unreadable, read_workbook
 from ..report.summary import is_ours, unit_rows
@@ -39,10 +39,18 @@ def _name(path: str | None) -> str:
     return Path(path).name if path else ""
 
 
-def targets_of_read(wb: ReadWorkbook) -> UnitTargets:
+def targets_of_read(wb: ReadWorkbook, issues: list[Issue] | None = None) -> UnitTargets:
     """The typed targets, taken in the check worker from the workbook it has just read; file
     and check status are set once the whole batch is checked."""
     return unit_targets(wb, file="", status="")
+
+
+def targets_if_clean(wb: ReadWorkbook, issues: list[Issue]) -> UnitTargets | None:
+    """The typed targets of a workbook whose own checks found no error; None for one with an
+    error (it is left out of an export without --include-errors, so nothing is taken)."""
+    if any(i.severity == "error" for i in issues):
+        return None
+    return targets_of_read(wb)
 
 
 def _read_job(job: tuple[str, str, int, int]) -> UnitTargets | str:
@@ -88,7 +96,8 @@ def collect(paths: list[Path], *, units: list[Expected] | None, rules: RuleSet |
     """Check the returns, choose per unit the one that counts, and read the chosen ones."""
     workers = workers or Workers(1)
     total = len(find_returns(paths, exclude))
-    report, read = check_and_extract(paths, targets_of_read, rules=rules, ignore=ignore,
+    extract = targets_of_read if include_errors else targets_if_clean
+    report, read = check_and_extract(paths, extract, rules=rules, ignore=ignore,
                                      units=units, workers=workers, exclude=exclude,
                                      progress=progress("审核", total) if progress else None)
     out = Collected(report=report)

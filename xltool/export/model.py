@@ -6,6 +6,7 @@ Word document are all written from these objects, never by reading cells again.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -99,10 +100,22 @@ def _text(cell) -> str:
     return clean_text(cell.value)
 
 
-def _visible(line: str) -> str:
-    if line.isascii():
-        return line
-    return "".join(ch for ch in line if unicodedata.category(ch) != "Cf")
+# Every character that may be invisible formatting (Unicode category Cf: soft hyphen, zero
+# width space, direction marks, BOM, tags...), and a few unassigned neighbours: text without
+# any of them (nearly all text) needs no look at each character
+MAYBE_INVISIBLE = re.compile(
+    "[\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]")
+# the characters str.splitlines() splits at
+LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _visible(text: str) -> str:
+    if text.isascii() or MAYBE_INVISIBLE.search(text) is None:
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def prose(value: object) -> str:
@@ -112,7 +125,10 @@ def prose(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    lines = (" ".join(_visible(line).split()) for line in str(value).splitlines())
+    text = _visible(str(value))
+    if LINE_BREAK.search(text) is None:   # one line (most values)
+        return " ".join(text.split())
+    lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
