@@ -10,7 +10,8 @@ import csv
 import io
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from functools import partial
+from typing import Callable
 
 from xlsxwriter import Workbook
 from xlsxwriter.utility import xl_col_to_name
@@ -18,7 +19,8 @@ from xlsxwriter.utility import xl_col_to_name
 from ..atomic import atomic_path, write_bytes_atomic
 from .collect import LeftOut
 from .model import number_text
-from .sheetdata import Rows, add_rows, number_xml, rows_xml, text_xml
+from .sheetdata import (Cell, Rows, add_rows, number_cell, number_xml, rows_xml,
+                        text_cell)
 from .tables import Column, Table
 
 WORKBOOK_NAME = "绩效目标汇总.xlsx"
@@ -51,7 +53,7 @@ def write_workbook(path: Path, tables: list[Table], left_out: list[LeftOut]) -> 
     for n, table in enumerate(tables, start=1):
         name = _table_sheet(wb, table, formats)
         last = f"{xl_col_to_name(len(table.columns) - 1)}{max(len(table.rows), 1) + 1}"
-        sheets.append(Rows(n, name, last, rows_xml(_cells(table, styles))))
+        sheets.append(Rows(n, name, last, rows_xml(table.rows, _columns(table, styles))))
     _left_out_sheet(wb, left_out, formats)
     wb.close()
     package.seek(0)
@@ -74,25 +76,22 @@ def _table_sheet(wb, table: Table, formats: dict) -> str:
     return name
 
 
-def _cells(table: Table, styles: dict[str, int]) -> Iterator[list]:
-    """The table's rows as cells: amounts and values numbers, everything else text."""
-    plan = []
-    for col in table.columns:
-        text_style = styles["wrap"] if col.width >= 40 else styles["text"]
-        number_style = styles["amount"] if col.kind == "amount" else styles["number"]
-        plan.append((col.kind != "text", text_style, number_style))
-    for row in table.rows:
-        cells: list = []
-        for (numeric, text_style, number_style), value in zip(plan, row):
-            if value is None or value == "":
-                cells.append(None)
-            elif isinstance(value, Decimal):
-                number = number_xml(float(value)) if numeric else None
-                cells.append(("n", number, number_style) if number is not None else
-                             ("s", number_text(value), text_style))
-            else:
-                cells.append(("s", text_xml(str(value)), text_style))
-        yield cells
+def _columns(table: Table, styles: dict[str, int]) -> list[Callable[[object], Cell | None]]:
+    """How each column's values become cells: amounts and values numbers, the rest text."""
+    return [partial(_cell, numeric=col.kind != "text",
+                    text_style=styles["wrap"] if col.width >= 40 else styles["text"],
+                    number_style=styles["amount"] if col.kind == "amount" else styles["number"])
+            for col in table.columns]
+
+
+def _cell(value: object, numeric: bool, text_style: int, number_style: int) -> Cell | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        number = number_xml(float(value)) if numeric else None
+        return number_cell(number, number_style) if number is not None else \
+            text_cell(number_text(value), text_style)
+    return text_cell(str(value), text_style)
 
 
 def _print_setup(ws) -> None:

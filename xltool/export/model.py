@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -125,7 +126,14 @@ def prose(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _visible(str(value))
+    return _prose(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _prose(text: str) -> str:
+    """prose of a text. Cached: the same texts recur (bases, units, descriptions), and a
+    recurring text is then one object, which pickle sends from a worker only once."""
+    text = _visible(text)
     if LINE_BREAK.search(text) is None:   # one line (most values)
         return " ".join(text.split())
     lines = (" ".join(line.split()) for line in text.splitlines())

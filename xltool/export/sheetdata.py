@@ -16,7 +16,7 @@ import math
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import IO, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 from xlsxwriter.utility import xl_col_to_name
 
@@ -25,7 +25,9 @@ _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 
-Cell = tuple[str, str, int]   # "n" | "s", the value as written, the style (xf) index
+# A cell as written after its reference (`<c r="B7`): its style, type and value; the same
+# for every cell of a column with that value, so it is made once per column and value
+Cell = str
 Row = list["Cell | None"]
 
 
@@ -44,24 +46,42 @@ def number_xml(number: float) -> str | None:
     return f"{number:.16G}" if math.isfinite(number) else None
 
 
-def rows_xml(rows: Iterable[Row], first_row: int = 2) -> Iterator[str]:
-    """<row> elements, CHUNK_ROWS at a time; a cell is ("n" | "s", value, style) or None."""
-    names: list[str] = []
+def text_cell(text: str, style: int) -> Cell:
+    """An inline string cell; spaces at its ends kept (xml:space, as xlsxwriter sets it)."""
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f'" s="{style}" t="inlineStr"><is><t{space}>{text_xml(text)}</t></is></c>'
+
+
+def number_cell(number: str, style: int) -> Cell:
+    """A number cell; number as number_xml gives it."""
+    return f'" s="{style}"><v>{number}</v></c>'
+
+
+_NEW = object()
+
+
+def rows_xml(rows: Iterable[list], columns: list[Callable[[object], "Cell | None"]],
+             first_row: int = 2) -> Iterator[str]:
+    """<row> elements, CHUNK_ROWS at a time, of rows of values: columns[c](value) is the cell
+    of column c for a value (text_cell, number_cell, or None for no cell). A column's cell for
+    a value is made once: values recur (units, tiers, bases, amounts)."""
+    heads = [f'<c r="{xl_col_to_name(c)}' for c in range(len(columns))]
+    plan = [(head, make, {}) for head, make in zip(heads, columns)]
     chunk: list[str] = []
     for r, row in enumerate(rows, start=first_row):
-        while len(names) < len(row):
-            names.append(xl_col_to_name(len(names)))
-        cells = []
-        for name, cell in zip(names, row):
-            if cell is None:
-                continue
-            kind, value, style = cell
-            if kind == "n":
-                cells.append(f'<c r="{name}{r}" s="{style}"><v>{value}</v></c>')
-            else:
-                cells.append(f'<c r="{name}{r}" s="{style}" t="inlineStr"><is>'
-                             f'<t xml:space="preserve">{value}</t></is></c>')
-        chunk.append(f'<row r="{r}">{"".join(cells)}</row>')
+        ref = str(r)
+        out = [f'<row r="{ref}">']
+        for (head, make, made), value in zip(plan, row):
+            try:
+                cell = made.get(value, _NEW)
+            except TypeError:   # a value that is no key (a signalling NaN)
+                cell = make(value)
+            if cell is _NEW:
+                cell = made[value] = make(value)
+            if cell is not None:
+                out.append(f"{head}{ref}{cell}")
+        out.append("</row>")
+        chunk.append("".join(out))
         if len(chunk) >= CHUNK_ROWS:
             yield "".join(chunk)
             chunk = []
