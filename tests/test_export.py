@@ -413,3 +413,22 @@ def test_every_invisible_character_is_looked_for():
     missed = [hex(c) for c in range(sys.maxunicode + 1)
               if unicodedata.category(chr(c)) == "Cf" and not MAYBE_INVISIBLE.match(chr(c))]
     assert missed == []
+
+
+def test_streamed_rows_with_empty_cells_and_recurring_values(tmp_path):
+    """Empty cells stay empty wherever they are; a value recurring in other rows and columns
+    is written as each column writes it (text in a text column, a number in an amount one)."""
+    from xltool.export.consolidated import write_workbook
+    from xltool.export.tables import Column, Table
+    rows = [["95", Decimal("95"), None, "优"], [None, Decimal("95"), "95", ""],
+            ["95", None, "", None], ["优", Decimal("0.5"), "95", "95"]]
+    table = Table("项目指标", [Column("三级指标"), Column("指标值", "value"), Column("计量单位"),
+                           Column("指标值确定依据", width=50)], rows)
+    write_workbook(tmp_path / "t.xlsx", [table], [])
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["项目指标"]
+    got = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert got == [["95", 95, None, "优"], [None, 95, "95", None], ["95", None, None, None],
+                   ["优", 0.5, "95", "95"]]
+    assert ws["B2"].number_format == "0.##########" and ws["D5"].alignment.wrap_text
+    (t,) = ws.tables.values()
+    assert t.ref == "A1:D5"

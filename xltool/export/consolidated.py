@@ -19,7 +19,7 @@ from xlsxwriter.utility import xl_col_to_name
 from ..atomic import atomic_path, write_bytes_atomic
 from .collect import LeftOut
 from .model import number_text
-from .sheetdata import (Cell, Rows, add_rows, number_cell, number_xml, rows_xml,
+from .sheetdata import (Cell, Rows, add_rows, blank_cell, number_cell, number_xml, rows_xml,
                         text_cell)
 from .tables import Column, Table
 
@@ -76,7 +76,7 @@ def _table_sheet(wb, table: Table, formats: dict) -> str:
     return name
 
 
-def _columns(table: Table, styles: dict[str, int]) -> list[Callable[[object], Cell | None]]:
+def _columns(table: Table, styles: dict[str, int]) -> list[Callable[[object], Cell]]:
     """How each column's values become cells: amounts and values numbers, the rest text."""
     return [partial(_cell, numeric=col.kind != "text",
                     text_style=styles["wrap"] if col.width >= 40 else styles["text"],
@@ -84,9 +84,9 @@ def _columns(table: Table, styles: dict[str, int]) -> list[Callable[[object], Ce
             for col in table.columns]
 
 
-def _cell(value: object, numeric: bool, text_style: int, number_style: int) -> Cell | None:
+def _cell(value: object, numeric: bool, text_style: int, number_style: int) -> Cell:
     if value is None or value == "":
-        return None
+        return blank_cell(number_style if numeric else text_style)
     if isinstance(value, Decimal):
         number = number_xml(float(value)) if numeric else None
         return number_cell(number, number_style) if number is not None else \

@@ -16,6 +16,7 @@ import math
 import re
 import zipfile
 from dataclasses import dataclass
+from operator import call
 from typing import IO, Callable, Iterable, Iterator
 
 from xlsxwriter.utility import xl_col_to_name
@@ -57,31 +58,41 @@ def number_cell(number: str, style: int) -> Cell:
     return f'" s="{style}"><v>{number}</v></c>'
 
 
-_NEW = object()
+def blank_cell(style: int) -> Cell:
+    """An empty cell with a style (as Excel writes a formatted empty cell)."""
+    return f'" s="{style}"/>'
 
 
-def rows_xml(rows: Iterable[list], columns: list[Callable[[object], "Cell | None"]],
+def rows_xml(rows: Iterable[list], columns: list[Callable[[object], Cell]],
              first_row: int = 2) -> Iterator[str]:
     """<row> elements, CHUNK_ROWS at a time, of rows of values: columns[c](value) is the cell
-    of column c for a value (text_cell, number_cell, or None for no cell). A column's cell for
-    a value is made once: values recur (units, tiers, bases, amounts)."""
-    heads = [f'<c r="{xl_col_to_name(c)}' for c in range(len(columns))]
-    plan = [(head, make, {}) for head, make in zip(heads, columns)]
+    of column c for a value (text_cell, number_cell or blank_cell).
+
+    A column's cell for a value is made once (values recur: units, tiers, bases, amounts),
+    together with the start of the next cell, so a row is its row number joining the pieces
+    (`<c r="A` 7 `" s="1" ...</c><c r="B` 7 `...</row>`)."""
+    n = len(columns)
+    heads = [f'<c r="{xl_col_to_name(c)}' for c in range(n)] + ["</row>"]
+    made: list[dict] = [{} for _ in columns]
+    finds = [m.get for m in made]
     chunk: list[str] = []
     for r, row in enumerate(rows, start=first_row):
+        if len(row) != n:
+            row = (list(row) + [None] * n)[:n]
+        try:
+            pieces = list(map(call, finds, row))
+        except TypeError:   # a value that is no key (a signalling NaN)
+            pieces = [None] * n
+        if None in pieces:   # values not seen before in their column
+            for c, value in enumerate(row):
+                if pieces[c] is None:
+                    pieces[c] = columns[c](value) + heads[c + 1]
+                    try:
+                        made[c][value] = pieces[c]
+                    except TypeError:
+                        pass
         ref = str(r)
-        out = [f'<row r="{ref}">']
-        for (head, make, made), value in zip(plan, row):
-            try:
-                cell = made.get(value, _NEW)
-            except TypeError:   # a value that is no key (a signalling NaN)
-                cell = make(value)
-            if cell is _NEW:
-                cell = made[value] = make(value)
-            if cell is not None:
-                out.append(f"{head}{ref}{cell}")
-        out.append("</row>")
-        chunk.append("".join(out))
+        chunk.append(f'<row r="{ref}">{heads[0]}{ref}' + ref.join(pieces))
         if len(chunk) >= CHUNK_ROWS:
             yield "".join(chunk)
             chunk = []
