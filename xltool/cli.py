@@ -296,7 +296,8 @@ def export_cmd(
     if unknown:
         raise fail(f"县设置的“不用的规则”中有不存在的规则代码：{'、'.join(unknown)}。"
                    "请对照 xltool rules 改正。", 2)
-    if not find_returns(paths, out_dir):
+    found = find_returns(paths, out_dir)   # searched once: the files are given on as such
+    if not found:
         raise fail("没有找到要导出的表格文件（.xlsx）。", 2)
     try:
         expected = load_expected(units) if units else None
@@ -304,7 +305,7 @@ def export_cmd(
         raise fail(str(exc), 2)
     try:
         with progress_bar(not quiet and out.is_terminal) as step, Workers(jobs) as workers:
-            result = export(paths, out_dir, units=expected, rules=rules,
+            result = export(found, out_dir, units=expected, rules=rules,
                             include_errors=include_errors, fmt=fmt.lower(), encoding=encoding,
                             mapping=mapping, docx=docx, pdf=pdf, toc=toc, workers=workers,
                             progress=step, ignore=ignored)

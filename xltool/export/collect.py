@@ -95,11 +95,11 @@ def collect(paths: list[Path], *, units: list[Expected] | None, rules: RuleSet |
             ignore: list[str] | None = None) -> Collected:
     """Check the returns, choose per unit the one that counts, and read the chosen ones."""
     workers = workers or Workers(1)
-    total = len(find_returns(paths, exclude))
+    files = find_returns(paths, exclude)   # searched once: the files are then given as such
     extract = targets_of_read if include_errors else targets_if_clean
-    report, read = check_and_extract(paths, extract, rules=rules, ignore=ignore,
+    report, read = check_and_extract(files, extract, rules=rules, ignore=ignore,
                                      units=units, workers=workers, exclude=exclude,
-                                     progress=progress("审核", total) if progress else None)
+                                     progress=progress("审核", len(files)) if progress else None)
     out = Collected(report=report)
     chosen: list[FileReport] = []
     for row in unit_rows(report, units):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import Literal
 
 from .collect import STATUS
@@ -81,11 +82,11 @@ def indicator_table(units: list[UnitTargets]) -> Table:
     t = Table("项目指标", [Column("单位编码", width=12), Column("单位名称", width=26),
                         Column("项目编码", width=26), Column("项目名称", width=26),
                         *_tiers(28), Column("指标内容", width=28), *_target()])
+    target = attrgetter("tier1", "tier2", "tier3", "description", "operator", "value", "unit",
+                        "basis", "kind")
     for u in units:
         for p in u.projects:
-            for i in p.indicators:
-                t.rows.append([u.code, u.name, p.code, p.name, i.tier1, i.tier2, i.tier3,
-                               i.description, i.operator, i.value, i.unit, i.basis, i.kind])
+            t.rows += ([u.code, u.name, p.code, p.name, *target(i)] for i in p.indicators)
     return t
 
 
