@@ -141,3 +141,29 @@ def test_prefixed_xml(tmp_path):
     assert ws["D11"].fill.fgColor.rgb.endswith("FFC7CE")
     assert ws["H30"].fill.fgColor.rgb.endswith("F4B183")
     assert ws["D11"].value == openpyxl.load_workbook(SEED)[SHEET]["D11"].value
+
+
+def test_untouched_parts_keep_their_compressed_bytes(lo_return, tmp_path):
+    """Parts the copy does not change are copied as stored (not inflated and deflated again):
+    the same compressed bytes, CRC and method, and the copy's own checksums all hold."""
+    report = check_paths([lo_return]).files[0]
+    copy = tmp_path / "copy.xlsx"
+    annotate(lo_return, copy, report)
+
+    def stored(path: Path) -> dict[str, tuple]:
+        out = {}
+        with zipfile.ZipFile(path) as zf, open(path, "rb") as fh:
+            for info in zf.infolist():
+                fh.seek(info.header_offset + 26)
+                skip = int.from_bytes(fh.read(2), "little") + int.from_bytes(fh.read(2), "little")
+                fh.seek(skip, 1)
+                out[info.filename] = (info.compress_type, info.CRC, fh.read(info.compress_size))
+        return out
+
+    before, after = stored(lo_return), stored(copy)
+    with zipfile.ZipFile(copy) as zf:
+        assert zf.testzip() is None
+    same = [n for n in before if n in after and _parts(lo_return)[n] == _parts(copy)[n]]
+    assert "xl/sharedStrings.xml" in same and "docProps/core.xml" in same
+    for name in same:
+        assert after[name] == before[name], name

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -282,7 +283,36 @@ def _info(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
 
 
 def _copy(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
-    """Copy one member: the same bytes, name, time and compression."""
+    """Copy one member: the same name, time, compression and compressed bytes (not inflated
+    and deflated again); re-compressed only when it is not a plain member (encrypted, zip64)."""
+    raw = _raw(src, info)
     new = zipfile.ZipInfo(info.filename, info.date_time)
     new.compress_type, new.external_attr = info.compress_type, info.external_attr
-    out.writestr(new, src.read(info), compresslevel=FAST)
+    if raw is None or out._writing:   # noqa: SLF001 - zipfile has no public raw copy
+        out.writestr(new, src.read(info), compresslevel=FAST)
+        return
+    new.flag_bits = info.flag_bits & 0x800          # UTF-8 name; sizes in the local header
+    new.CRC, new.compress_size, new.file_size = info.CRC, info.compress_size, info.file_size
+    new.header_offset = out.fp.tell()
+    out.fp.write(new.FileHeader(zip64=False))
+    out.fp.write(raw)
+    out.filelist.append(new)
+    out.NameToInfo[new.filename] = new
+    out.start_dir = out.fp.tell()
+    out._didModify = True   # noqa: SLF001
+
+
+def _raw(src: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The member's compressed bytes, when it is a plain (unencrypted, non-zip64) member."""
+    limit = zipfile.ZIP64_LIMIT
+    if info.flag_bits & 0x1 or max(info.compress_size, info.file_size, info.header_offset) \
+            >= limit or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    src.fp.seek(info.header_offset)
+    head = src.fp.read(30)
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return None
+    name, extra = struct.unpack("<HH", head[26:30])
+    src.fp.seek(info.header_offset + 30 + name + extra)
+    raw = src.fp.read(info.compress_size)
+    return raw if len(raw) == info.compress_size else None
