@@ -311,3 +311,17 @@ def test_a_copy_that_fails_is_reported_and_not_claimed(tmp_path, monkeypatch):
     assert data["files"][0]["annotated"] is None and written.json_text == written.json.read_text(
         "utf-8")
     assert (tmp_path / "报告" / MARKER).read_text("utf-8").splitlines()[1:] == []
+
+
+def test_copies_made_are_recorded_when_the_summary_cannot_be_written(tmp_path):
+    """汇总.xlsx open in Excel (here: a folder in its place) stops the run with an error, but
+    the annotated copies already made are recorded, so the next run removes them."""
+    out = tmp_path / "报告"
+    (out / SUMMARY_NAME).mkdir(parents=True)
+    rules = load_rules()
+    report = check_paths([BROKEN], rules=rules)
+    with pytest.raises(OSError):
+        write_outputs(report, out, rules, None)
+    copy = out / RETURNS_DIR / f"{BROKEN.stem}_审核标注.xlsx"
+    assert copy.is_file()
+    assert (out / MARKER).read_text("utf-8").splitlines()[1:] == [f"{RETURNS_DIR}/{copy.name}"]

@@ -122,24 +122,26 @@ def write_outputs(report: Report, out_dir: Path, rules: RuleSet, units: list | N
         f.annotated = str(dests[f.path])
     results = workers.start(_annotate_job, jobs_list)
     outputs = Outputs(out_dir / SUMMARY_NAME, out_dir / JSON_NAME)
-    _write_log(out_dir, report)
-    write_summary(outputs.summary, report, rules, units, report_time())
-    outputs.json_text = report_json(report)
-    problems = []
-    for problem in results:
-        if problem:
-            problems.append(problem)
-        if progress:
-            progress()
-    written = []
-    for f in copies:
-        if dests[f.path].exists():
-            written.append(dests[f.path])
-        else:
-            f.annotated = None
+    problems: list[str] = []
+    written: list[Path] = []
+    try:
+        _write_log(out_dir, report)
+        write_summary(outputs.summary, report, rules, units, report_time())
+        outputs.json_text = report_json(report)
+    finally:   # even when the summary cannot be written: the copies made are recorded
+        for problem in results:
+            if problem:
+                problems.append(problem)
+            if progress:
+                progress()
+        for f in copies:
+            if dests[f.path].exists():
+                written.append(dests[f.path])
+            else:
+                f.annotated = None
+        _write_marker(out_dir, written)
     if len(written) < len(copies):
         outputs.json_text = report_json(report)
-    _write_marker(out_dir, written)
     outputs.annotated = [p for p in written if p.parent.name == RETURNS_DIR]
     outputs.suggested = [p for p in written if p.parent.name == SUGGESTIONS_DIR]
     write_bytes_atomic(outputs.json, outputs.json_text.encode("utf-8"))
