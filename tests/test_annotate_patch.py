@@ -167,3 +167,17 @@ def test_untouched_parts_keep_their_compressed_bytes(lo_return, tmp_path):
     assert "xl/sharedStrings.xml" in same and "docProps/core.xml" in same
     for name in same:
         assert after[name] == before[name], name
+
+
+@pytest.mark.parametrize("base, part, target", [
+    ("xl/worksheets/sheet1.xml", "xl/comments1.xml", "../comments1.xml"),
+    ("xl/worksheets/sheet1.xml", "xl/drawings/vmlDrawing1.vml", "../drawings/vmlDrawing1.vml"),
+    ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "sheet2.xml"),
+    ("xl/workbook.xml", "xl/worksheets/sheet3.xml", "worksheets/sheet3.xml"),
+    ("", "xl/workbook.xml", "xl/workbook.xml"),
+    ("a/b/c.xml", "x/y.xml", "../../x/y.xml"),
+])
+def test_relationship_targets(base, part, target):
+    from xltool.report.package import relative
+
+    assert relative(base, part) == target

@@ -122,7 +122,18 @@ def resolve(base_part: str, target: str) -> str:
 
 
 def relative(base_part: str, part: str) -> str:
-    return posixpath.relpath(part, posixpath.dirname(base_part))
+    """The target of a relationship from base_part to part, e.g. ("xl/worksheets/sheet1.xml",
+    "xl/comments1.xml") -> "../comments1.xml" (both are part names: no file system)."""
+    folder = posixpath.dirname(base_part)
+    base = folder.split("/") if folder else []
+    target = part.split("/")
+    common = 0
+    while common < min(len(base), len(target) - 1) and base[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + target[common:])
+
+
+_REL_ID = re.compile(r'\sId\s*=\s*["\']([^"\']*)["\']')
 
 
 @dataclass
@@ -142,7 +153,7 @@ class Package:
         self.changed: dict[str, bytes] = {}
         self.removed: set[str] = set()
         self._texts: dict[str, str] = {}          # parts read or put, as text
-        self._rels: dict[str, list[Rel]] = {}     # parsed relationships, by part
+        self._rels: dict[str, list[Rel]] = {}     # parsed relationships, by .rels part
         self._names = {name.lower() for name in self.infos}   # every part name, lower case
         if "[Content_Types].xml" not in self.infos:
             raise PackageError("no [Content_Types].xml")
@@ -162,8 +173,7 @@ class Package:
     def put(self, part: str, text: str) -> None:
         self.changed[part] = text.encode("utf-8")
         self._texts[part] = text
-        if part.endswith(".rels"):
-            self._rels.clear()
+        self._rels.pop(part, None)
         self.removed.discard(part)
         self._names.add(part.lower())
 
@@ -171,8 +181,7 @@ class Package:
         self.removed.add(part)
         self.changed.pop(part, None)
         self._texts.pop(part, None)
-        if part.endswith(".rels"):
-            self._rels.clear()
+        self._rels.pop(part, None)
         self._names.discard(part.lower())
 
     def new_name(self, pattern: str) -> str:
@@ -184,9 +193,10 @@ class Package:
 
     # relationships
     def rels(self, part: str) -> list[Rel]:
-        if part not in self._rels:
-            self._rels[part] = self._read_rels(part)
-        return list(self._rels[part])
+        path = rels_path(part)
+        if path not in self._rels:
+            self._rels[path] = self._read_rels(part)
+        return list(self._rels[path])
 
     def _read_rels(self, part: str) -> list[Rel]:
         path = rels_path(part)
@@ -209,7 +219,7 @@ class Package:
         xml = self.text(path)
         p = prefix_of(xml, PKG_REL_NS)
         xml = expand(xml, p, "Relationships")
-        taken = {r.id for r in self.rels(part)}
+        taken = set(_REL_ID.findall(xml))
         n = len(taken) + 1
         while f"rId{n}" in taken:
             n += 1
