@@ -55,7 +55,7 @@ class Rule(BaseModel):
 
     @property
     def parsed_params(self) -> BaseModel:
-        return self._params
+        return self.__pydantic_private__["_params"]   # as self._params, without __getattr__
 
     def render(self, sheet: str | None, cell: str | None, data: dict) -> str:
         return self.message.format(sheet=sheet or "", cell=cell or "", **data)

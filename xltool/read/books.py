@@ -220,9 +220,9 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB"
 
 
-def _guard_zip(path: Path) -> zipfile.ZipFile:
+def _guard_zip(source) -> zipfile.ZipFile:
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise Unreadable("文件已损坏（压缩结构不完整，可能是附件没有下载完整）。请重新保存后报送。") from exc
     infos = zf.infolist()
@@ -255,25 +255,31 @@ def open_book(path: Path) -> Book:
     if not head.startswith(ZIP_MAGIC):
         kind = "文本或 CSV 文件" if _looks_like_text(path) else "无法识别的文件"
         raise Unreadable(f"这不是 Excel 工作簿，而是{kind}。{SAVE_AS}")
-    zf = _guard_zip(path)
+    data = path.read_bytes()     # read once: the zip, calamine and the sheet scans share it
+    zf = _guard_zip(io.BytesIO(data))
     try:
         names = set(zf.namelist())
         mimetype = zf.read("mimetype")[:60] if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as exc:
-        raise Unreadable("文件已损坏，无法读取。请重新保存后报送。") from exc
-    finally:
         zf.close()
+        raise Unreadable("文件已损坏，无法读取。请重新保存后报送。") from exc
+    problem = None
     if b"opendocument.spreadsheet" in mimetype:
-        return _calamine(path, "ods")
-    if "word/document.xml" in names:
-        raise Unreadable("这是 Word 文档，不是 Excel 工作簿。请报送下发的 .xlsx 填报表。")
-    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        raise Unreadable(f"这不是 Excel 工作簿。{SAVE_AS}")
-    if "xl/workbook.bin" in names:
-        raise Unreadable(f"文件是 Excel 二进制格式（.xlsb），无法审核。{SAVE_AS}")
+        problem = "ods"
+    elif "word/document.xml" in names:
+        problem = "这是 Word 文档，不是 Excel 工作簿。请报送下发的 .xlsx 填报表。"
+    elif "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        problem = f"这不是 Excel 工作簿。{SAVE_AS}"
+    elif "xl/workbook.bin" in names:
+        problem = f"文件是 Excel 二进制格式（.xlsb），无法审核。{SAVE_AS}"
+    if problem is not None:
+        zf.close()
+        if problem == "ods":
+            return _calamine(path, "ods")
+        raise Unreadable(problem)
     from .xlsx import FastXlsxBook
     try:
-        return FastXlsxBook(path)
+        return FastXlsxBook(path, zf, data)
     except Unreadable:
         raise
     except Exception:  # noqa: BLE001 - unusual files: let openpyxl try before giving up

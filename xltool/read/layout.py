@@ -16,6 +16,7 @@ from ..template.cells import CellRange
 from ..values import clean_text, to_decimal
 
 ROWS_UP, ROWS_DOWN = 10, 60        # how far a moved label is looked for
+_EMPTY = (None, None)
 COLS_LEFT, COLS_RIGHT = 8, 20
 
 
@@ -44,7 +45,8 @@ class Layout:
         self.lost: list[tuple[int, int, str]] = []           # recorded cells not found
         index: dict[str, list[tuple[int, int]]] | None = None   # made when first needed
         for r, c, text in sorted(recorded):
-            if same(text, cells.get((r, c), (None, None))[0]):
+            value = cells.get((r, c), _EMPTY)[0]
+            if value == text and value.__class__ is str or same(text, value):
                 self.anchors.append((r, c, 0, 0))
                 continue
             if index is None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .books import Book, Unreadable, open_book
 from .layout import Layout, Moved, same
+from .model import _EMPTY, _NONE, Cell, IndicatorRow, is_blank  # noqa: F401 - the model's home
 from ..template.cells import CellRange, cell_name, parse_cell
 from ..template.meta import Meta
 from ..template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
@@ -24,37 +25,7 @@ META_SHEET = "xt_meta"  # fixed for every template version: it is how a workbook
 MAX_META_ROWS = 20000   # far more than any template's snapshot; bounds hostile input
 MAX_INDICATOR_ROWS = 1000
 MARGIN_ROWS = 30        # rows read below the form, to notice indicators written past its end
-_EMPTY = (None, None)
-
-
-@dataclass(slots=True)
-class Cell:
-    sheet: str
-    ref: str              # A1 of the cell (top-left of a merged field)
-    value: object         # the cached value; None when empty
-    number_format: str | None = None
-    formula_without_value: bool = False
-
-    @property
-    def blank(self) -> bool:
-        value = self.value
-        if value is None:
-            return True
-        if value.__class__ is str and value.isprintable():
-            # printable: only ASCII spaces can vanish when the text is cleaned
-            return not value or value.isspace()
-        return isinstance(value, str) and clean_text(value) == ""
-
-
-@dataclass(slots=True)
-class IndicatorRow:
-    number: int                    # 1-based position in the indicator table
-    cells: dict[str, Cell]         # INDICATOR_KEYS -> cell
-    reading: object = None         # its interpretation, computed once by the checks
-    note: bool = False             # only one cell filled: a note typed into a spare row
-
-    def __getitem__(self, key: str) -> Cell:
-        return self.cells[key]
+_INDEX = {k: i for i, k in enumerate(INDICATOR_KEYS)}
 
 
 @dataclass
@@ -147,6 +118,14 @@ class _Grid:
         value, fmt = self.cells.get((row, col), _EMPTY)
         return Cell(self.name, cell_name(row, col), value, fmt, (row, col) in self.unsaved)
 
+    def row(self, row: int, cols: range) -> list[Cell]:
+        """The cells of one row at `cols` (what cell() gives, made in one go)."""
+        get, name, unsaved = self.cells.get, self.name, self.unsaved
+        if unsaved:
+            return [Cell(name, cell_name(row, c), *get((row, c), _EMPTY), (row, c) in unsaved)
+                    for c in cols]
+        return [Cell(name, cell_name(row, c), *get((row, c), _EMPTY)) for c in cols]
+
 
 def named_ranges(book: Book, sheet: str, prefix: str, keys,
                  max_rows: int = MAX_INDICATOR_ROWS) -> dict[str, CellRange]:
@@ -182,30 +161,40 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
         body = layout.range(spec.indicator_body)
     rows = []
     r1, c1, r2, c2 = body.row1, body.col1, body.row2, body.col2
-    used_rows = sorted({r for r, c in (*grid.cells, *grid.unsaved)
-                        if r1 <= r <= r2 and c1 <= c <= c2})
+    spec_cells = _spec_cells(spec) if not layout.shifted else frozenset()
+    known = _form_cells(spec, fields, plan_cells, body, layout)
+    used, outside = set(), []
+    for pos, (value, _) in grid.cells.items():   # one pass: the body's rows, and the rest
+        r, c = pos
+        if r1 <= r <= r2 and c1 <= c <= c2:
+            used.add(r)
+        elif pos not in known and pos not in spec_cells and clean_text(value) != "":
+            outside.append(pos)
+    used.update(r for r, c in grid.unsaved if r1 <= r <= r2 and c1 <= c <= c2)
     covered = _vertical_merges(grid, body)
     cols = range(c1, c1 + len(INDICATOR_KEYS))
-    for r in used_rows:
-        own = [grid.cell(r, c) for c in cols]
-        filled = [c for c in own if not c.blank]
-        if all(is_na_mark(c.value) for c in filled) \
-                and not any(c.formula_without_value for c in own):
+    get, unsaved_cells, name = grid.cells.get, grid.unsaved, grid.name
+    for r in sorted(used):
+        data = [get((r, c), _EMPTY) for c in cols]
+        filled = [v for v, _ in data if v is not None and not is_blank(v)]
+        unsaved = frozenset(k for k, c in zip(INDICATOR_KEYS, cols) if (r, c) in unsaved_cells) \
+            if unsaved_cells else _NONE
+        if not unsaved and all(is_na_mark(v) for v in filled):
             continue   # unused row marked "/", "无", "—" or "-"
-        cells = dict(zip(INDICATOR_KEYS, own))
-        if covered:
+        if covered and any((r, c) in covered for c in cols):   # 一级 merged over its rows
+            cells = dict(zip(INDICATOR_KEYS, grid.row(r, cols)))
             for k, c in zip(INDICATOR_KEYS, cols):
                 top = covered.get((r, c))
-                if top is not None and cells[k].blank:   # 一级 merged over its rows
+                if top is not None and cells[k].blank:
                     cells[k] = grid.cell(*top)
                     if not cells[k].blank:
-                        filled.append(cells[k])
-        rows.append(IndicatorRow(r - r1 + 1, cells, note=len(filled) == 1))
-    known = _form_cells(spec, fields, plan_cells, body, layout)
-    outside = [grid.cell(*pos) for pos in sorted(
-        pos for pos, (value, _) in grid.cells.items()
-        if pos not in known and not (r1 <= pos[0] <= r2 and c1 <= pos[1] <= c2)
-        and clean_text(value) != "")]
+                        filled.append(cells[k].value)
+            rows.append(IndicatorRow(r - r1 + 1, cells, note=len(filled) == 1))
+            continue
+        rows.append(IndicatorRow.read(r - r1 + 1, name, r, cols, data, _INDEX, unsaved,
+                                      len(filled) == 1,
+                                      _NONE if len(filled) == len(data) else None))
+    outside = [grid.cell(*pos) for pos in sorted(outside)]
     return ProjectSheet(grid.name, prefilled, fields, plan, body, rows, outside)
 
 
@@ -222,14 +211,15 @@ def _vertical_merges(grid: _Grid, body: CellRange) -> dict[tuple[int, int], tupl
 
 def _form_cells(spec: TemplateSpec, fields: dict[str, Cell], plan_cells: list[CellRange],
                 body: CellRange, layout: Layout) -> set[tuple[int, int]]:
-    """Every cell the form itself uses: what was written there and what is read from it
-    (but for the indicator body at its place now)."""
+    """The cells the form itself uses on this sheet: what was written there and what is read
+    from it (but for the indicator body at its place now, and, where nothing moved, the
+    spec's fixed cells: the caller tests those against _spec_cells, which is not copied)."""
     known = {(r + dr, c + dc) for r, c, dr, dc in layout.anchors}
     known.update((r, c) for r, c, _ in layout.lost)
-    known |= _spec_cells(spec)
     for rng in plan_cells:     # the body is left to the caller: a range test is cheaper
         known.update(rng.cells())
     if layout.shifted:
+        known |= _spec_cells(spec)
         for rng in (*_spec_ranges(spec), *plan_cells, body):
             known.update(layout.range(rng).cells())
     known.update(parse_cell(c.ref) for c in fields.values())

@@ -3,8 +3,10 @@ rest (sheet states, defined names, number formats, formula cells)."""
 from __future__ import annotations
 
 import html
+import io
 import re
 import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 from ..template.cells import CellRange, cell_name, col_index
 from ..values import is_percent_format
-from .books import Book, SheetGrid, _bytes_of, _calamine_merges, _no_dtd
+from .books import Book, SheetGrid, _calamine_merges, _no_dtd
 
 _CELL_TAG = re.compile(rb'<(?:\w+:)?c\s')
 _STYLE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bs="(\d+)"')
@@ -41,9 +43,14 @@ class FastXlsxBook(Book):
     DTD, so no entity can be declared, let alone expanded); formula
     cells and style indices from a scan of the sheet XML that never expands anything."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, zf: zipfile.ZipFile | None = None, data: bytes | None = None):
+        """`zf` and `data`: the package already opened (and guarded) by open_book, and its
+        bytes; they are taken over, and closed with the book."""
         from python_calamine import CalamineWorkbook
-        self._zip = zipfile.ZipFile(path)
+        if data is None:
+            data = path.read_bytes()
+        self._data = data
+        self._zip = zf or zipfile.ZipFile(io.BytesIO(data))
         try:
             self._refuse_dtds()
             book = _parse(self._zip.read("xl/workbook.xml"))
@@ -65,7 +72,7 @@ class FastXlsxBook(Book):
                     self._names[(self.sheet_names[int(local)], dn.get("name"))] = dn.text or ""
             self._formats = self._number_formats()
             self.saved_at = self._saved_at()
-            self._values = CalamineWorkbook.from_filelike(_bytes_of(path))
+            self._values = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except BaseException:
             self._zip.close()
             raise
@@ -73,21 +80,19 @@ class FastXlsxBook(Book):
         # cell styles whose number format changes how a number is read: percentages
         self._special = {i for i, f in enumerate(self._formats) if is_percent_format(f)}
 
-    def _refuse_dtds(self, names=("xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                                  "xl/styles.xml", "xl/sharedStrings.xml", "docProps/core.xml",
-                                  "[Content_Types].xml")) -> None:
-        """A DTD (how entity attacks start) never appears in a genuine workbook part; the
-        parts read at opening are checked here, each sheet before it is read."""
+    def _refuse_dtds(self, names=("xl/sharedStrings.xml", "[Content_Types].xml")) -> None:
+        """A DTD (how entity attacks start) never appears in a genuine workbook part. The parts
+        only calamine reads are checked here; the ones read here are checked as they are read
+        (_parse, _number_formats), each sheet before calamine reads it (_sheet_xml)."""
         present = set(self._zip.namelist())
         for name in names:
             if name in present:
-                with self._zip.open(name) as fh:
-                    _no_dtd(fh.read(1024))
+                _no_dtd(self._head(name))
 
     def _sheet_xml(self, sheet: str) -> bytes:
         """The <sheetData> of a sheet: only there is a <c><f> a cell formula (Excel keeps
         validations and conditional formats with <xm:f> formulas in <extLst> after it)."""
-        data = self._zip.read(self._parts[sheet])   # its size was bounded by open_book
+        data = self._member(self._parts[sheet])   # its size was bounded by open_book
         _no_dtd(data[:1024])
         start = _SHEET_DATA.search(data)
         if start is None:
@@ -98,12 +103,54 @@ class FastXlsxBook(Book):
         end = _SHEET_DATA_END.search(data, start.end())
         return data[start.start():end.end() if end else len(data)]
 
+    def _stored(self, name: str, limit: int | None = None) -> tuple[zipfile.ZipInfo, bytes | None]:
+        """A part's entry, and its bytes as stored in the package (at most `limit` of them),
+        when it is a plain deflated or stored part; None for anything else."""
+        info = self._zip.getinfo(name)
+        at = info.header_offset
+        head = self._data[at:at + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04" or info.flag_bits & 1 \
+                or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+            return info, None
+        start = at + 30 + int.from_bytes(head[26:28], "little") \
+            + int.from_bytes(head[28:30], "little")
+        return info, self._data[start:start + min(info.compress_size, limit or info.compress_size)]
+
+    def _member(self, name: str) -> bytes:
+        """One part of the package, inflated straight from the bytes in memory; zipfile's own
+        reader, which raises what a damaged part deserves, when that fails or mismatches."""
+        info, raw = self._stored(name)
+        if raw is not None:
+            try:
+                out = raw if info.compress_type == zipfile.ZIP_STORED else \
+                    zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+            except zlib.error:
+                out = b""
+            if len(out) == info.file_size and zlib.crc32(out) == info.CRC:
+                return out
+        return self._zip.read(name)
+
+    def _head(self, name: str, size: int = 1024) -> bytes:
+        """The first `size` bytes of a part (where a DTD would have to be)."""
+        info, raw = self._stored(name, 64 * size)
+        if raw is not None:
+            try:
+                out = raw[:size] if info.compress_type == zipfile.ZIP_STORED else \
+                    zlib.decompressobj(-15).decompress(raw, size)
+            except zlib.error:
+                out = b""
+            if len(out) == min(size, info.file_size):
+                return out
+        with self._zip.open(name) as fh:
+            return fh.read(size)
+
     def _number_formats(self) -> list[str]:
         """Number format of each cell style (only the formats matter, so a scan suffices)."""
         try:
             styles = self._zip.read("xl/styles.xml")
         except KeyError:
             return []
+        _no_dtd(styles)
         custom = {int(i): html.unescape(code.decode("utf-8", "replace"))
                   for i, code in _NUMFMT.findall(styles)}
         xfs = _CELLXFS.search(styles)
@@ -178,16 +225,12 @@ class FastXlsxBook(Book):
         return self.grid(sheet, max_row).unsaved
 
     def rows(self, sheet, max_row):
-        with self._zip.open(self._parts[sheet]) as fh:
-            _no_dtd(fh.read(1024))
+        _no_dtd(self._head(self._parts[sheet]))
         data = self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
                                                                nrows=max_row)
-        out = []
-        for row in data:   # the identity sheet: text, so mostly nothing to convert
-            if "" in row or float in set(map(type, row)):
-                row = map(_plain, row)
-            out.append(tuple(row))
-        return out
+        # the identity sheet: text, so mostly nothing to convert
+        return [tuple(row) if "" not in row and float not in map(type, row)
+                else tuple(map(_plain, row)) for row in data]
 
     def merges(self, sheet):
         for (name, _), found in self._grids.items():

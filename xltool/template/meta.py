@@ -76,6 +76,10 @@ class Meta:
         scalars: dict[str, str] = {}
         cells: list[tuple[str, str, str]] = []
         for row in rows:
+            if len(row) >= 4 and row[0] == "cell" and row[1].__class__ is str \
+                    and row[2].__class__ is str and row[3].__class__ is str:
+                cells.append((row[1], row[2], row[3]))   # the usual row: nothing to convert
+                continue
             row = ["" if v is None else str(v) for v in row] + ["", "", ""]
             if row[0] == "cell":
                 cells.append((row[1], row[2], row[3]))

@@ -92,11 +92,10 @@ def _incomplete(wb: ReadWorkbook, sheet: str, rows, columns, headers: dict):
         if row.note:   # a note in a spare row is XT110's, once
             continue
         reading = None
-        cells = row.cells
+        blanks, unsaved = row.blank_keys(), row.unsaved_keys
         for key in columns:
-            cell = cells[key]
-            empty = is_no_unit(cell.value) if key == "unit" else cell.blank
-            if not empty or cell.formula_without_value:
+            empty = is_no_unit(row.value(key)) if key == "unit" else key in blanks
+            if not empty or key in unsaved:
                 continue
             if key in ("operator", "unit"):  # may be written inside the value (≥95%)
                 reading = reading or interpret(row, wb.spec)
@@ -105,7 +104,7 @@ def _incomplete(wb: ReadWorkbook, sheet: str, rows, columns, headers: dict):
                     reading.unit is not None or reading.qualitative or word
                 if given:
                     continue
-            yield Finding(sheet, cell.ref, {"number": row.number, "column": headers[key]})
+            yield Finding(sheet, row.ref(key), {"number": row.number, "column": headers[key]})
 
 
 @check("no_indicators")

@@ -72,7 +72,7 @@ def dept_area_no_indicator(wb: ReadWorkbook, _):
     d = wb.dept
     if d is None:
         return
-    used = {clean_text(row["area"].value) for row in d.indicators}
+    used = {clean_text(row.value("area")) for row in d.indicators}
     for name, ref in _names(wb).items():
         if name not in used:
             yield Finding(d.name, ref, {"value": display(name)})
@@ -87,9 +87,9 @@ def dept_indicator_area(wb: ReadWorkbook, _):
     names = _names(wb)
     allowed = "、".join(names) or "（分项表中还没有填写分项）"
     for row in d.indicators:
-        value = clean_text(row["area"].value)
+        value = clean_text(row.value("area"))
         if value and value not in names:
-            yield Finding(d.name, row["area"].ref, {"value": display(value), "allowed": allowed})
+            yield Finding(d.name, row.ref("area"), {"value": display(value), "allowed": allowed})
 
 
 @check("dept_duplicate_area", keys={"value", "first"})
@@ -122,9 +122,9 @@ def dept_duplicate_indicator(wb: ReadWorkbook, _):
     seen: dict[tuple, str] = {}
     for row in d.indicators:
         r = interpret(row, wb.spec)
-        key = (clean_text(row["area"].value), r.tier1, r.tier2, r.tier3, r.operator,
+        key = (clean_text(row.value("area")), r.tier1, r.tier2, r.tier3, r.operator,
                r.number, r.word, r.unit if not r.qualitative else None,
-               clean_text(row["basis"].value))
+               clean_text(row.value("basis")))
         if not r.tier3:
             continue
         where = _row_range(row)
@@ -148,7 +148,7 @@ def dept_tiers_present(wb: ReadWorkbook, params: TierGroupsParams):
     if d is None or not d.indicators or wb.dept_framework is None:
         return
     known = set(wb.dept_framework.tier1_names)
-    have = {clean_text(row["tier1"].value) for row in d.indicators}
+    have = {clean_text(row.value("tier1")) for row in d.indicators}
     for group in params.groups:
         names = [n for n in group if n in known]
         if names and not have & set(names):

@@ -51,9 +51,9 @@ _readings: dict[tuple, Reading] = {}   # the same row text read once per process
 
 def interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
     if row.reading is None:
-        cells = row.cells
-        key = (id(spec), cells["value"].number_format,
-               *[(type(v), v) for v in (cells[k].value for k in _READ_KEYS)])
+        value = row.value
+        key = (id(spec), row.number_format("value"),
+               *[(type(v), v) for v in map(value, _READ_KEYS)])
         reading = _readings.get(key)
         if reading is None:
             if len(_readings) > 50_000:
@@ -64,17 +64,17 @@ def interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
 
 
 def _interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
-    value = row["value"]
-    target = split_target(value.value, value.number_format, spec.lists.units)
-    operator_text = clean_text(row["operator"].value)
+    value_format = row.number_format("value")
+    target = split_target(row.value("value"), value_format, spec.lists.units)
+    operator_text = clean_text(row.value("operator"))
     operator = normalise_operator(operator_text) if operator_text else target.operator
-    unit_text = "" if is_no_unit(row["unit"].value) else clean_text(row["unit"].value)
+    unit_text = "" if is_no_unit(row.value("unit")) else clean_text(row.value("unit"))
     unit = normalise_unit(unit_text, spec.lists.units) if unit_text else target.unit
     number = target.number
     fraction = unit == PERCENT_UNIT and number is not None and 0 < number < 1 \
-        and target.unit is None and not is_percent_format(value.number_format)
-    return Reading(clean_text(row["tier1"].value), clean_text(row["tier2"].value),
-                   clean_text(row["tier3"].value), operator, operator_text, target.operator,
+        and target.unit is None and not is_percent_format(value_format)
+    return Reading(clean_text(row.value("tier1")), clean_text(row.value("tier2")),
+                   clean_text(row.value("tier3")), operator, operator_text, target.operator,
                    number, target.word, unit, unit_text, target.unit, fraction)
 
 
@@ -127,7 +127,7 @@ def tier1_known(wb: ReadWorkbook, _, source, framework):
     allowed = framework.tier1_names
     for sheet, row, r in source:
         if r.tier1 and r.tier1 not in allowed:
-            yield Finding(sheet, row["tier1"].ref, {"value": display(r.tier1),
+            yield Finding(sheet, row.ref("tier1"), {"value": display(r.tier1),
                                                     "allowed": "、".join(allowed)})
 
 
@@ -137,7 +137,7 @@ def tier2_belongs(wb: ReadWorkbook, _, source, framework):
     for sheet, row, r in source:
         children = framework.children_of(r.tier1)
         if r.tier2 and children and r.tier2 not in children:
-            yield Finding(sheet, row["tier2"].ref, {"value": display(r.tier2), "tier1": r.tier1,
+            yield Finding(sheet, row.ref("tier2"), {"value": display(r.tier2), "tier1": r.tier1,
                                                     "allowed": "、".join(children)})
 
 
@@ -152,7 +152,7 @@ def tier1_present(wb: ReadWorkbook, params: TiersParams):
     required = params.tiers or [t.name for t in wb.framework.tiers if t.required]
     for p in wb.projects:
         if p.used and p.indicators:
-            have = {clean_text(row["tier1"].value) for row in p.indicators}
+            have = {clean_text(row.value("tier1")) for row in p.indicators}
             for name in required:
                 if name not in have:
                     yield Finding(p.name, p.body.a1, {"tier1": name})
@@ -166,7 +166,7 @@ def tier2_present(wb: ReadWorkbook, params: TiersParams):
                                 if c.required]
     for p in wb.projects:
         if p.used and p.indicators:
-            have = {clean_text(row["tier2"].value) for row in p.indicators}
+            have = {clean_text(row.value("tier2")) for row in p.indicators}
             for name in required:
                 if name not in have:
                     yield Finding(p.name, p.body.a1, {"tier2": name,
@@ -178,7 +178,7 @@ def operator_known(wb: ReadWorkbook, _, source, framework):
     """符号 is not one of ≥ ≤ = > < 定性."""
     for sheet, row, r in source:
         if r.operator_text and r.operator is None:
-            yield Finding(sheet, row["operator"].ref, {"value": display(r.operator_text)})
+            yield Finding(sheet, row.ref("operator"), {"value": display(r.operator_text)})
 
 
 @row_check("operator_conflict", keys={"written", "chosen"})
@@ -186,7 +186,7 @@ def operator_conflict(wb: ReadWorkbook, _, source, framework):
     """The value carries an operator that contradicts the 符号 column."""
     for sheet, row, r in source:
         if r.written_operator and r.operator and r.written_operator != r.operator:
-            yield Finding(sheet, row["value"].ref, {"written": r.written_operator,
+            yield Finding(sheet, row.ref("value"), {"written": r.written_operator,
                                                     "chosen": r.operator})
 
 
@@ -194,9 +194,9 @@ def operator_conflict(wb: ReadWorkbook, _, source, framework):
 def value_number(wb: ReadWorkbook, _, source, framework):
     """A quantitative value is not a number."""
     for sheet, row, r in source:
-        if not r.qualitative and r.number is None and not row["value"].blank \
+        if not r.qualitative and r.number is None and not row.is_blank("value") \
                 and r.word not in wb.spec.lists.qualitative:
-            yield Finding(sheet, row["value"].ref, {"value": display(row["value"].value)})
+            yield Finding(sheet, row.ref("value"), {"value": display(row.value("value"))})
 
 
 @row_check("qualitative_value", keys={"value", "allowed"})
@@ -204,8 +204,8 @@ def qualitative_value(wb: ReadWorkbook, _, source, framework):
     """A qualitative value (符号 定性) is not one of 优 良 中 差 是 否."""
     allowed = wb.spec.lists.qualitative
     for sheet, row, r in source:
-        if r.qualitative and not row["value"].blank and r.word not in allowed:
-            yield Finding(sheet, row["value"].ref, {"value": display(row["value"].value),
+        if r.qualitative and not row.is_blank("value") and r.word not in allowed:
+            yield Finding(sheet, row.ref("value"), {"value": display(row.value("value")),
                                                     "allowed": "、".join(allowed)})
 
 
@@ -214,7 +214,7 @@ def qualitative_operator(wb: ReadWorkbook, _, source, framework):
     """A qualitative word (优, 是, …) is given as a value without choosing 符号 定性."""
     for sheet, row, r in source:
         if r.word in wb.spec.lists.qualitative and r.operator != QUALITATIVE:
-            yield Finding(sheet, row["operator"].ref, {"value": r.word})
+            yield Finding(sheet, row.ref("operator"), {"value": r.word})
 
 
 @row_check("unit_known", keys={"value"})
@@ -222,7 +222,7 @@ def unit_known(wb: ReadWorkbook, _, source, framework):
     """计量单位 is not one of the list."""
     for sheet, row, r in source:
         if r.unit_text and r.unit is None and not r.qualitative:
-            yield Finding(sheet, row["unit"].ref, {"value": display(r.unit_text)})
+            yield Finding(sheet, row.ref("unit"), {"value": display(r.unit_text)})
 
 
 @row_check("unit_conflict", keys={"written", "chosen"})
@@ -230,7 +230,7 @@ def unit_conflict(wb: ReadWorkbook, _, source, framework):
     """The value carries a unit that contradicts the 计量单位 column."""
     for sheet, row, r in source:
         if r.written_unit and r.unit_text and r.unit and r.written_unit != r.unit:
-            yield Finding(sheet, row["value"].ref, {"written": r.written_unit,
+            yield Finding(sheet, row.ref("value"), {"written": r.written_unit,
                                                     "chosen": r.unit})
 
 
@@ -239,7 +239,7 @@ def percent_range(wb: ReadWorkbook, _, source, framework):
     """A percentage is outside 0–100."""
     for sheet, row, r in source:
         if r.unit == PERCENT_UNIT and r.number is not None and not 0 <= r.number <= 100:
-            yield Finding(sheet, row["value"].ref, {"value": format(r.number, "f")})
+            yield Finding(sheet, row.ref("value"), {"value": format(r.number, "f")})
 
 
 class ThresholdParams(BaseModel):
@@ -255,7 +255,7 @@ def satisfaction_threshold(wb: ReadWorkbook, params: ThresholdParams, source, fr
         if r.tier2 in satisfaction and r.unit == PERCENT_UNIT and r.number is not None \
                 and r.operator in ("≥", ">", "=") and r.number < params.threshold \
                 and not r.fraction:   # ≥0.95 百分比 is XT109's: 95% mistyped
-            yield Finding(sheet, row["value"].ref, {"value": format(r.number, "f"),
+            yield Finding(sheet, row.ref("value"), {"value": format(r.number, "f"),
                                                     "threshold": format(params.threshold, "f")})
 
 
@@ -264,7 +264,7 @@ def percent_fraction(wb: ReadWorkbook, _):
     """A percentage between 0 and 1 (≥0.95 百分比): almost surely 95% typed as a fraction."""
     for p, row, r in rows(wb):
         if r.fraction:
-            yield Finding(p.name, row["value"].ref, {"value": format(r.number, "f"),
+            yield Finding(p.name, row.ref("value"), {"value": format(r.number, "f"),
                                                      "percent": format(r.number * 100, "f")})
 
 
@@ -274,11 +274,11 @@ def duplicate_tier3(wb: ReadWorkbook, _):
     for p in wb.projects:
         seen: dict[str, str] = {}
         for row in p.indicators:
-            name = clean_text(row["tier3"].value)
+            name = clean_text(row.value("tier3"))
             if not name:
                 continue
             if name in seen:
-                yield Finding(p.name, row["tier3"].ref, {"value": display(name),
+                yield Finding(p.name, row.ref("tier3"), {"value": display(name),
                                                          "first": seen[name]})
             else:
-                seen[name] = row["tier3"].ref
+                seen[name] = row.ref("tier3")

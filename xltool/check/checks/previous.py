@@ -50,7 +50,7 @@ def targets_of(wb: ReadWorkbook) -> tuple[ProjectTargets, ...]:
         for row in p.indicators:
             r = interpret(row, wb.spec)
             if r.tier3:
-                rows.append(IndicatorTarget(row["value"].ref, r.tier3, r.operator, r.number,
+                rows.append(IndicatorTarget(row.ref("value"), r.tier3, r.operator, r.number,
                                             r.unit))
         goal = p.fields["goal"]
         out.append(ProjectTargets(p.name, clean_text(p.fields["project_code"].value),

@@ -43,7 +43,7 @@ def _area_groups(wb: ReadWorkbook):
         return
     areas: dict[str, list] = {}
     for row in wb.dept.indicators:
-        areas.setdefault(clean_text(row["area"].value), []).append(
+        areas.setdefault(clean_text(row.value("area")), []).append(
             (row, interpret(row, wb.spec)))
     for name, rows in areas.items():
         yield wb.dept.name, name, rows
@@ -65,7 +65,7 @@ def group_check(name: str, *, keys=(), params=NoParams):
 def _judgeable(row, r) -> bool:
     """A value that was understood: a number in a known unit, or a 定性 word. What cannot be
     read is for the XT5xx rules to report, not for a review."""
-    if row["value"].blank or (r.unit_text and r.unit is None):
+    if row.is_blank("value") or (r.unit_text and r.unit is None):
         return False
     return r.number is not None or (r.qualitative and r.word is not None)
 
@@ -80,7 +80,7 @@ def cost_unit(wb: ReadWorkbook, params: CostParams, source, framework):
     """A cost indicator (成本指标) is not an amount in 元 or 万元."""
     for sheet, row, r in source:
         if r.tier2 in params.tiers and _judgeable(row, r) and not is_amount(r):
-            yield Finding(sheet, row["value"].ref, {"tier3": display(r.tier3),
+            yield Finding(sheet, row.ref("value"), {"tier3": display(r.tier3),
                                                     "target": target_text(r)})
 
 
@@ -99,11 +99,11 @@ def cost_over_budget(wb: ReadWorkbook, params: CostParams):
             limit = None
             if cost > total:
                 limit = ("预算数", total)
-            elif clean_text(row["basis"].value) == "预算支出标准" and fiscal is not None \
+            elif clean_text(row.value("basis")) == "预算支出标准" and fiscal is not None \
                     and not p.fields["budget_fiscal"].blank and cost > fiscal:
                 limit = ("财政资金", fiscal)
             if limit:
-                yield Finding(p.name, row["value"].ref,
+                yield Finding(p.name, row.ref("value"),
                               {"tier3": display(r.tier3), "target": target_text(r),
                                "limit_name": limit[0], "limit": f"{limit[1]:,.2f}"})
 
@@ -117,7 +117,7 @@ def quantity_percent(wb: ReadWorkbook, _, groups):
             continue
         for row, r in quantities:
             if is_percent(r):
-                yield Finding(sheet, row["value"].ref, {"tier3": display(r.tier3),
+                yield Finding(sheet, row.ref("value"), {"tier3": display(r.tier3),
                                                         "target": target_text(r),
                                                         "group": display(name)})
 
@@ -128,10 +128,10 @@ def timeliness_unit(wb: ReadWorkbook, _, source, framework):
     for sheet, row, r in source:
         if r.tier2 != "时效指标" or not _judgeable(row, r) or is_question(r.tier3):
             continue   # a question is the question rule's to report
-        desc = clean_text(row.cells["description"].value) if "description" in row.cells else ""
+        desc = clean_text(row.value("description")) if row.has("description") else ""
         if is_time(r) or is_yes_no(r) or is_on_time_rate(r, r.tier3, desc):
             continue
-        yield Finding(sheet, row["value"].ref, {"tier3": display(r.tier3),
+        yield Finding(sheet, row.ref("value"), {"tier3": display(r.tier3),
                                                 "target": target_text(r)})
 
 
@@ -141,7 +141,7 @@ def satisfaction_percent(wb: ReadWorkbook, _, source, framework):
     satisfaction = {c.name for t in framework.tiers for c in t.children if c.satisfaction}
     for sheet, row, r in source:
         if r.tier2 in satisfaction and _judgeable(row, r) and not is_percent(r):
-            yield Finding(sheet, row["value"].ref, {"tier3": display(r.tier3),
+            yield Finding(sheet, row.ref("value"), {"tier3": display(r.tier3),
                                                     "target": target_text(r)})
 
 
@@ -150,7 +150,7 @@ def question_percent(wb: ReadWorkbook, _, source, framework):
     """A 三级指标 asked as a yes/no question (是否…) has a percentage as its target."""
     for sheet, row, r in source:
         if is_question(r.tier3) and is_percent(r):
-            yield Finding(sheet, row["value"].ref, {"tier3": display(r.tier3),
+            yield Finding(sheet, row.ref("value"), {"tier3": display(r.tier3),
                                                     "target": target_text(r)})
 
 
@@ -183,9 +183,9 @@ def tier3_copied(wb: ReadWorkbook, _):
     """绩效指标描述 repeats the 三级指标 word for word: nothing is explained."""
     for p in used_projects(wb):
         for row, r in project_rows(wb, p):
-            desc = clean_text(row["description"].value)
+            desc = clean_text(row.value("description"))
             if desc and r.tier3 and desc.replace(" ", "") == r.tier3.replace(" ", ""):
-                yield Finding(p.name, row["description"].ref, {"tier3": display(r.tier3)})
+                yield Finding(p.name, row.ref("description"), {"tier3": display(r.tier3)})
 
 
 class BasesParams(BaseModel):
@@ -199,9 +199,9 @@ def basis_standard(wb: ReadWorkbook, params: BasesParams, source, framework):
     """指标值确定依据 is not one of the standard bases; the nearest one is suggested."""
     bases = params.bases or wb.spec.lists.bases
     for sheet, row, r in source:
-        text = clean_text(row["basis"].value)
+        text = clean_text(row.value("basis"))
         if text and text not in bases:
-            yield Finding(sheet, row["basis"].ref, {
+            yield Finding(sheet, row.ref("basis"), {
                 "value": display(text), "allowed": "、".join(bases),
                 "suggested": nearest_basis(text, bases, r.tier2 in params.cost_tiers)})
 
