@@ -78,6 +78,11 @@ class IndicatorRow:
     def value(self, key: str) -> object:
         return self._data[self._index[key]][0]
 
+    def values(self, keys) -> list:
+        """The values of `keys`, in that order."""
+        data, index = self._data, self._index
+        return [data[index[k]][0] for k in keys]
+
     def number_format(self, key: str) -> str | None:
         return self._data[self._index[key]][1]
 

@@ -9,6 +9,7 @@ Unreadable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .books import Book, Unreadable, open_book
@@ -163,23 +164,24 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
     r1, c1, r2, c2 = body.row1, body.col1, body.row2, body.col2
     spec_cells = _spec_cells(spec) if not layout.shifted else frozenset()
     known = _form_cells(spec, fields, plan_cells, body, layout)
-    used, outside = set(), []
-    for pos, (value, _) in grid.cells.items():   # one pass: the body's rows, and the rest
-        r, c = pos
-        if r1 <= r <= r2 and c1 <= c <= c2:
-            used.add(r)
-        elif pos not in known and pos not in spec_cells and clean_text(value) != "":
-            outside.append(pos)
-    used.update(r for r, c in grid.unsaved if r1 <= r <= r2 and c1 <= c <= c2)
+    positions, body_cells = grid.cells.keys(), _range_cells(body)
+    used = {r for r, _ in positions & body_cells}
+    outside = sorted(pos for pos in positions - body_cells - known - spec_cells
+                     if clean_text(grid.cells[pos][0]) != "")
+    formula_rows = {r for r, _ in grid.unsaved & body_cells}
+    used |= formula_rows
     covered = _vertical_merges(grid, body)
     cols = range(c1, c1 + len(INDICATOR_KEYS))
     get, unsaved_cells, name = grid.cells.get, grid.unsaved, grid.name
     for r in sorted(used):
         data = [get((r, c), _EMPTY) for c in cols]
-        filled = [v for v, _ in data if v is not None and not is_blank(v)]
-        unsaved = frozenset(k for k, c in zip(INDICATOR_KEYS, cols) if (r, c) in unsaved_cells) \
-            if unsaved_cells else _NONE
-        if not unsaved and all(is_na_mark(v) for v in filled):
+        filled = [v for v, _ in data if v is not None and (  # not blank, said quickly
+            v.__class__ is not str or v and not v.isspace() and (v.isprintable()
+                                                                 or not is_blank(v)))]
+        unsaved = _NONE if r not in formula_rows else frozenset(
+            k for k, c in zip(INDICATOR_KEYS, cols) if (r, c) in unsaved_cells)
+        if not unsaved and (not filled or is_na_mark(filled[0])) \
+                and all(is_na_mark(v) for v in filled):
             continue   # unused row marked "/", "无", "—" or "-"
         if covered and any((r, c) in covered for c in cols):   # 一级 merged over its rows
             cells = dict(zip(INDICATOR_KEYS, grid.row(r, cols)))
@@ -194,7 +196,7 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
         rows.append(IndicatorRow.read(r - r1 + 1, name, r, cols, data, _INDEX, unsaved,
                                       len(filled) == 1,
                                       _NONE if len(filled) == len(data) else None))
-    outside = [grid.cell(*pos) for pos in sorted(outside)]
+    outside = [grid.cell(*pos) for pos in outside]
     return ProjectSheet(grid.name, prefilled, fields, plan, body, rows, outside)
 
 
@@ -231,6 +233,11 @@ def _spec_ranges(spec: TemplateSpec) -> list[CellRange]:
     return [p.title_range, p.unit_line, *(lb.range for lb in p.labels),
             *(f.label.range for f in p.fields.values()), *(f.range for f in p.fields.values()),
             *spec.plan_header_cells, spec.indicator_header]
+
+
+@lru_cache(maxsize=256)
+def _range_cells(rng: CellRange) -> frozenset[tuple[int, int]]:
+    return frozenset(rng.cells())
 
 
 _SPEC_CELLS: dict[int, tuple[TemplateSpec, frozenset]] = {}

@@ -51,9 +51,8 @@ _readings: dict[tuple, Reading] = {}   # the same row text read once per process
 
 def interpret(row: IndicatorRow, spec: TemplateSpec) -> Reading:
     if row.reading is None:
-        value = row.value
         key = (id(spec), row.number_format("value"),
-               *[(type(v), v) for v in map(value, _READ_KEYS)])
+               *[(type(v), v) for v in row.values(_READ_KEYS)])
         reading = _readings.get(key)
         if reading is None:
             if len(_readings) > 50_000:

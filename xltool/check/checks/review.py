@@ -24,7 +24,12 @@ from .targets import (AMOUNT_UNITS, amount_in_yuan, carries, goal_numbers, is_am
 
 
 def project_rows(wb: ReadWorkbook, p):
-    return [(row, interpret(row, wb.spec)) for row in p.indicators]
+    """(row, reading) of a project's indicators (made once for all rules)."""
+    memo = wb.memo.setdefault("project_readings", {})
+    found = memo.get(p.name)
+    if found is None:
+        found = memo[p.name] = [(row, interpret(row, wb.spec)) for row in p.indicators]
+    return found
 
 
 def _project_groups(wb: ReadWorkbook) -> list:
