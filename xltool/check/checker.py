@@ -109,12 +109,28 @@ def _issue(rule: Rule, finding) -> Issue:
 def check_workbook(wb: ReadWorkbook, rules: list[Rule]) -> list[Issue]:
     """Issues of one workbook under the workbook-scoped rules."""
     issues = []
-    for rule in rules:
-        d = rule.definition
-        if d.scope != "workbook" or (d.needs_template and wb.spec is None):
-            continue
-        issues += [_issue(rule, f) for f in d.fn(wb, rule.parsed_params)]
+    template = wb.spec is not None
+    for rule, fn, params, needs_template in _workbook_rules(rules):
+        if template or not needs_template:
+            issues += [_issue(rule, f) for f in fn(wb, params)]
     return issues
+
+
+_PLANS: dict[tuple[int, ...], tuple[list[Rule], list]] = {}
+
+
+def _workbook_rules(rules: list[Rule]) -> list:
+    """(rule, check function, parameters, needs a template) of the workbook-scoped rules,
+    worked out once per list of rules."""
+    key = tuple(map(id, rules))   # the plan keeps its rules alive: an id is never reused
+    found = _PLANS.get(key)
+    if found is None:
+        plan = [(r, r.definition.fn, r.parsed_params, r.definition.needs_template)
+                for r in rules if r.definition.scope == "workbook"]
+        if len(_PLANS) > 64:
+            _PLANS.clear()
+        found = _PLANS[key] = (list(rules), plan)
+    return found[1]
 
 
 # extract(workbook, its issues so far) -> what the caller takes from it, or None to take

@@ -318,11 +318,13 @@ def _read(path: Path, book: Book) -> ReadWorkbook:
     cover_name = spec.sheets.cover
     if cover_name not in book.sheet_names:
         out.missing_sheets.insert(0, cover_name)
-    snapshot_rows: dict[str, list[int]] = {}
     recorded: dict[str, list[tuple[int, int, str]]] = {}
     for sheet, ref, text in out.meta.cells:
-        snapshot_rows.setdefault(sheet, []).append(parse_cell(ref.rpartition(":")[2])[0])
-        recorded.setdefault(sheet, []).append((*parse_cell(ref), text))
+        found = recorded.get(sheet)
+        if found is None:
+            found = recorded[sheet] = []
+        found.append((*parse_cell(ref), text))
+    snapshot_rows = {sheet: [max(r for r, _, _ in cells)] for sheet, cells in recorded.items()}
     grids: dict[str, _Grid] = {}
     names: dict[str, dict[str, CellRange]] = {}
     for name in ([cover_name] if cover_name in book.sheet_names else []) + present:

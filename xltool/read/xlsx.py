@@ -180,26 +180,15 @@ class FastXlsxBook(Book):
         xml = self._sheet_xml(sheet)          # refuses a DTD before calamine parses the part
         ws = self._values.get_sheet_by_name(sheet)
         data = ws.to_python(skip_empty_area=False, nrows=max_row)
-        cells: dict[tuple[int, int], tuple[object, str | None]] = {}
-        numbers = []
-        for r, row in enumerate(data):
-            if row.count("") == len(row):
-                continue
-            for c, value in enumerate(row):
-                kind = value.__class__
-                if kind is str:
-                    if value:
-                        cells[(r, c)] = (value, "General")
-                    continue
-                if kind is float:
-                    if value.is_integer() and abs(value) < 1e15:
-                        value = int(value)
-                    numbers.append((r, c))
-                elif kind is int:
-                    numbers.append((r, c))
-                elif value is None:
-                    continue
-                cells[(r, c)] = (value, "General")
+        cells: dict[tuple[int, int], tuple[object, str | None]] = {
+            (r, c): (value, "General") for r, row in enumerate(data) if row.count("") != len(row)
+            for c, value in enumerate(row) if value != "" and value is not None}
+        numbers = [pos for pos, (value, _) in cells.items()   # few: most cells are text
+                   if value.__class__ is float or value.__class__ is int]
+        for pos in numbers:
+            value = cells[pos][0]
+            if value.__class__ is float and value.is_integer() and abs(value) < 1e15:
+                cells[pos] = (int(value), "General")
         if numbers and self._special:
             formats = self._formats
             for pos, style in _styles(xml, numbers).items():
@@ -216,7 +205,14 @@ class FastXlsxBook(Book):
                          set(formulas))
 
     def cells(self, sheet, max_row, formats: bool = True):
-        return self.grid(sheet, max_row).cells
+        if formats or (sheet, max_row) in self._grids:
+            return self.grid(sheet, max_row).cells
+        _no_dtd(self._head(self._parts[sheet]))   # values only: no scan of the sheet XML
+        data = self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
+                                                               nrows=max_row)
+        return {(r, c): (_plain(value), "General") for r, row in enumerate(data)
+                if row.count("") != len(row)
+                for c, value in enumerate(row) if value != "" and value is not None}
 
     def formulas(self, sheet, max_row):
         return self.grid(sheet, max_row).formulas

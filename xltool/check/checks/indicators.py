@@ -89,6 +89,15 @@ def rows(wb: ReadWorkbook) -> list:
     return found
 
 
+def project_readings(wb: ReadWorkbook, p) -> list:
+    """(row, reading) of every indicator row of a project (made once for all rules)."""
+    memo = wb.memo.setdefault("project_readings", {})
+    found = memo.get(p.name)
+    if found is None:
+        found = memo[p.name] = [(row, interpret(row, wb.spec)) for row in p.indicators]
+    return found
+
+
 def project_rows(wb: ReadWorkbook) -> list:
     """(sheet name, row, reading) of the project sheets."""
     found = wb.memo.get("project_rows")
@@ -151,7 +160,7 @@ def tier1_present(wb: ReadWorkbook, params: TiersParams):
     required = params.tiers or [t.name for t in wb.framework.tiers if t.required]
     for p in wb.projects:
         if p.used and p.indicators:
-            have = {clean_text(row.value("tier1")) for row in p.indicators}
+            have = {r.tier1 for _, r in project_readings(wb, p)}
             for name in required:
                 if name not in have:
                     yield Finding(p.name, p.body.a1, {"tier1": name})
@@ -165,7 +174,7 @@ def tier2_present(wb: ReadWorkbook, params: TiersParams):
                                 if c.required]
     for p in wb.projects:
         if p.used and p.indicators:
-            have = {clean_text(row.value("tier2")) for row in p.indicators}
+            have = {r.tier2 for _, r in project_readings(wb, p)}
             for name in required:
                 if name not in have:
                     yield Finding(p.name, p.body.a1, {"tier2": name,
@@ -272,8 +281,8 @@ def duplicate_tier3(wb: ReadWorkbook, _):
     """The same 三级指标 appears twice in one project."""
     for p in wb.projects:
         seen: dict[str, str] = {}
-        for row in p.indicators:
-            name = clean_text(row.value("tier3"))
+        for row, r in project_readings(wb, p):
+            name = r.tier3
             if not name:
                 continue
             if name in seen:

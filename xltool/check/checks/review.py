@@ -16,20 +16,13 @@ from ...read.reader import ReadWorkbook
 from ...values import clean_text, display
 from .budget import amount
 from .completeness import used_projects
-from .indicators import interpret, row_check
+from .indicators import interpret, project_readings, row_check
 from .registry import Finding, NoParams, check, check_twice
 from .targets import (AMOUNT_UNITS, amount_in_yuan, carries, goal_numbers, is_amount, is_count,
                       is_on_time_rate, is_percent, is_question, is_time, is_yes_no,
                       nearest_basis, target_text)
 
 
-def project_rows(wb: ReadWorkbook, p):
-    """(row, reading) of a project's indicators (made once for all rules)."""
-    memo = wb.memo.setdefault("project_readings", {})
-    found = memo.get(p.name)
-    if found is None:
-        found = memo[p.name] = [(row, interpret(row, wb.spec)) for row in p.indicators]
-    return found
 
 
 def _project_groups(wb: ReadWorkbook) -> list:
@@ -37,7 +30,7 @@ def _project_groups(wb: ReadWorkbook) -> list:
     found = wb.memo.get("project_groups")
     if found is None:
         found = wb.memo["project_groups"] = [
-            (p.name, clean_text(p.fields["project_name"].value), project_rows(wb, p))
+            (p.name, clean_text(p.fields["project_name"].value), project_readings(wb, p))
             for p in used_projects(wb)]
     return found
 
@@ -97,7 +90,7 @@ def cost_over_budget(wb: ReadWorkbook, params: CostParams):
         total, fiscal = amount(p.fields["budget_total"]), amount(p.fields["budget_fiscal"])
         if p.fields["budget_total"].blank or total is None or total <= 0:
             continue
-        for row, r in project_rows(wb, p):
+        for row, r in project_readings(wb, p):
             cost = amount_in_yuan(r)
             if r.tier2 not in params.tiers or cost is None:
                 continue
@@ -187,7 +180,7 @@ def uniform_targets(wb: ReadWorkbook, params: UniformParams, groups):
 def tier3_copied(wb: ReadWorkbook, _):
     """绩效指标描述 repeats the 三级指标 word for word: nothing is explained."""
     for p in used_projects(wb):
-        for row, r in project_rows(wb, p):
+        for row, r in project_readings(wb, p):
             desc = clean_text(row.value("description"))
             if desc and r.tier3 and desc.replace(" ", "") == r.tier3.replace(" ", ""):
                 yield Finding(p.name, row.ref("description"), {"tier3": display(r.tier3)})
@@ -219,7 +212,7 @@ def goal_number_unmatched(wb: ReadWorkbook, _):
         goal = p.fields["goal"]
         if goal.blank:
             continue
-        readings = [r for _, r in project_rows(wb, p)]
+        readings = [r for _, r in project_readings(wb, p)]
         budget = {amount(p.fields[k]) for k in ("budget_total", "budget_fiscal")
                   if not p.fields[k].blank}
         missing = [text for text, number, unit in goal_numbers(str(goal.value))
@@ -237,7 +230,7 @@ def goal_without_quantity(wb: ReadWorkbook, _):
         goal = p.fields["goal"]
         if goal.blank:
             continue
-        counts = [r for _, r in project_rows(wb, p) if r.tier2 == "数量指标" and is_count(r)]
+        counts = [r for _, r in project_readings(wb, p) if r.tier2 == "数量指标" and is_count(r)]
         if not counts:
             continue
         named = goal_numbers(str(goal.value))
