@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xltool.check.checks.budget import to_fen
-from xltool.read.reader import Cell
+from xltool.read.model import Cell, IndicatorRow, filled_values, is_blank
 from xltool.values import (clean_text, display, is_na_mark, is_no_unit, is_percent_format,
                            normalise_operator, normalise_unit, split_target, to_decimal)
 
@@ -87,3 +87,32 @@ def test_a_cell_is_blank_exactly_when_its_cleaned_text_is_empty(value):
     """Cell.blank takes a shortcut for printable text; it must agree with clean_text."""
     assert Cell("表", "A1", value).blank == (value is None or isinstance(value, str)
                                               and clean_text(value) == "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(CELL, st.sampled_from(["\u00a0", "\u200b", " ", "\t"])),
+                          FORMATS), min_size=8, max_size=8),
+       st.integers(0, 500), st.integers(0, 20))
+def test_a_row_read_as_values_answers_as_its_cells(data, row, col):
+    """The reader keeps an indicator row's values and makes Cells only when asked: whatever
+    the values, the row answers what its Cells say."""
+    from xltool.template.cells import cell_name
+    from xltool.template.spec import INDICATOR_KEYS
+    keys = list(INDICATOR_KEYS)
+    cols = range(col, col + len(keys))
+    index = {k: i for i, k in enumerate(keys)}
+    fast = IndicatorRow.read(3, "表", row, cols, data, index, frozenset({"value"}), False, None)
+    cells = {k: Cell("表", cell_name(row, c), v, f, k == "value")
+             for k, c, (v, f) in zip(keys, cols, data)}
+    slow = IndicatorRow(3, cells)
+    assert filled_values(data) == [v for v, _ in data if not is_blank(v)]
+    assert fast.blank_keys() == slow.blank_keys() == {k for k, c in cells.items() if c.blank}
+    for k in keys:
+        assert fast.value(k) is slow.value(k) is cells[k].value
+        assert fast.ref(k) == slow.ref(k) == cells[k].ref
+        assert fast.number_format(k) == slow.number_format(k)
+    assert fast.unsaved_keys == slow.unsaved_keys == {"value"}
+    def shape(row):   # (values compared as objects: a Decimal sNaN cannot be compared)
+        return [(k, c.sheet, c.ref, id(c.value), c.number_format, c.formula_without_value)
+                for k, c in row.cells.items()]
+    assert shape(fast) == shape(slow)

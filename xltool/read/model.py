@@ -21,6 +21,12 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and clean_text(value) == ""
 
 
+def filled_values(data: list[tuple[object, object]]) -> list:
+    """The values of (value, format) pairs that are not blank (is_blank, said quickly)."""
+    return [v for v, _ in data if v is not None and (
+        v.__class__ is not str or v and not v.isspace() and (v.isprintable() or not is_blank(v)))]
+
+
 @dataclass(slots=True)
 class Cell:
     sheet: str

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .books import Book, Unreadable, open_book
 from .layout import Layout, Moved, same
-from .model import _EMPTY, _NONE, Cell, IndicatorRow, is_blank  # noqa: F401 - the model's home
+from .model import (_EMPTY, _NONE, Cell, IndicatorRow, filled_values,  # noqa: F401
+                    is_blank)
 from ..template.cells import CellRange, cell_name, parse_cell
 from ..template.meta import Meta
 from ..template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
@@ -175,9 +176,7 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
     get, unsaved_cells, name = grid.cells.get, grid.unsaved, grid.name
     for r in sorted(used):
         data = [get((r, c), _EMPTY) for c in cols]
-        filled = [v for v, _ in data if v is not None and (  # not blank, said quickly
-            v.__class__ is not str or v and not v.isspace() and (v.isprintable()
-                                                                 or not is_blank(v)))]
+        filled = filled_values(data)
         unsaved = _NONE if r not in formula_rows else frozenset(
             k for k, c in zip(INDICATOR_KEYS, cols) if (r, c) in unsaved_cells)
         if not unsaved and (not filled or is_na_mark(filled[0])) \

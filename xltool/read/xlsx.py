@@ -314,13 +314,21 @@ def _formula_starts(xml: bytes):
 def _formulas(xml: bytes, max_row: int) -> dict[tuple[int, int], bool]:
     """Formula cells -> whether a calculated value was saved with them (maybe "")."""
     out = {}
+    plain = xml.startswith(b"<sheetData")   # no namespace prefix: plain finds suffice
     for at in _formula_starts(xml):
-        start = max(xml.rfind(b"<c ", 0, at), xml.rfind(b":c ", 0, at))
+        if plain:   # (a search for ":c " would run back to the start of the sheet)
+            start = xml.rfind(b"<c ", 0, at)
+        else:
+            start = max(xml.rfind(b"<c ", 0, at), xml.rfind(b":c ", 0, at))
         ref = _REF.search(xml, start, at)
         if ref is None or int(ref.group(2)) > max_row:
             continue
-        end = _CELL_END.search(xml, at)
-        saved = _VALUE.search(xml, at, end.start() if end else len(xml)) \
-            or _STR_RESULT.search(xml, start, at)
+        if plain:
+            end = xml.find(b"</c>", at)
+            end = len(xml) if end < 0 else end
+        else:
+            found = _CELL_END.search(xml, at)
+            end = found.start() if found else len(xml)
+        saved = _VALUE.search(xml, at, end) or _STR_RESULT.search(xml, start, at)
         out[(int(ref.group(2)) - 1, col_index(ref.group(1).decode()))] = bool(saved)
     return out

@@ -93,6 +93,8 @@ def _incomplete(wb: ReadWorkbook, sheet: str, rows, columns, headers: dict):
             continue
         reading = None
         blanks, unsaved = row.blank_keys(), row.unsaved_keys
+        if not blanks and ("unit" not in columns or not is_no_unit(row.value("unit"))):
+            continue   # every cell filled (the usual row)
         for key in columns:
             empty = is_no_unit(row.value(key)) if key == "unit" else key in blanks
             if not empty or key in unsaved:

@@ -142,8 +142,10 @@ def tier1_known(wb: ReadWorkbook, _, source, framework):
 @row_check("tier2_belongs", keys={"value", "tier1", "allowed"})
 def tier2_belongs(wb: ReadWorkbook, _, source, framework):
     """二级指标 does not belong to the 一级指标 of its row."""
+    families = {t.name: [c.name for c in t.children]   # as children_of: the first one
+                for t in reversed(framework.tiers)}
     for sheet, row, r in source:
-        children = framework.children_of(r.tier1)
+        children = families.get(r.tier1, ())
         if r.tier2 and children and r.tier2 not in children:
             yield Finding(sheet, row.ref("tier2"), {"value": display(r.tier2), "tier1": r.tier1,
                                                     "allowed": "、".join(children)})
