@@ -74,9 +74,9 @@ def dept_of(wb: ReadWorkbook) -> Dept | None:
                                                      else "")
         unit = (r.unit or r.unit_text or r.written_unit or "") \
             if isinstance(value, Decimal) else ""
-        indicators.append(DeptIndicator(prose(row["area"].value), Indicator(
-            r.tier1, r.tier2, prose(row["tier3"].value), "", operator, value, unit,
-            prose(row["basis"].value))))
+        indicators.append(DeptIndicator(prose(row.value("area")), Indicator(
+            r.tier1, r.tier2, prose(row.value("tier3")), "", operator, value, unit,
+            prose(row.value("basis")))))
     amount = fields.get("budget_total")
     basic = fields.get("budget_basic")
     return Dept(total=to_decimal(amount.value) if amount is not None else None,

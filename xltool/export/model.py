@@ -151,10 +151,10 @@ def indicators_of(wb: ReadWorkbook, project) -> tuple[Indicator, ...]:
             unit = r.written_unit
         if isinstance(value, str) and operator == "":
             operator = QUALITATIVE
-        out.append(Indicator(r.tier1, r.tier2, prose(row["tier3"].value),
-                             prose(row["description"].value), operator, value,
+        out.append(Indicator(r.tier1, r.tier2, prose(row.value("tier3")),
+                             prose(row.value("description")), operator, value,
                              unit if value is not None and not isinstance(value, str) else "",
-                             prose(row["basis"].value)))
+                             prose(row.value("basis"))))
     return tuple(out)
 
 
