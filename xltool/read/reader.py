@@ -87,7 +87,8 @@ class ReadWorkbook:
     def untouched(self) -> bool:
         """The county's generated workbook as sent: nothing typed where the township fills in
         (the cover's contact and phone, every field, plan and indicator not pre-filled)."""
-        if self.spec is None or self.meta is None or self.changed or self.moved:
+        if self.spec is None or self.meta is None or self.changed or self.moved \
+                or any(p.indicators or p.outside for p in self.projects):
             return False
         recorded = {(sheet, ref) for sheet, ref, _ in self.meta.cells}
         filled = [c for key, c in self.cover.items() if (c.sheet, c.ref) not in recorded]

@@ -94,7 +94,10 @@ class FastXlsxBook(Book):
         validations and conditional formats with <xm:f> formulas in <extLst> after it)."""
         data = self._member(self._parts[sheet])   # its size was bounded by open_book
         _no_dtd(data[:1024])
-        start = _SHEET_DATA.search(data)
+        near = data.find(b"sheetData")   # a plain search, then the exact tag from just before
+        start = _SHEET_DATA.search(data, max(0, near - 20)) if near >= 0 else None
+        if start is None and near >= 0:
+            start = _SHEET_DATA.search(data)
         if start is None:
             return b""
         end = data.rfind(b"sheetData>")      # the closing tag is the last one
