@@ -325,3 +325,19 @@ def test_copies_made_are_recorded_when_the_summary_cannot_be_written(tmp_path):
     copy = out / RETURNS_DIR / f"{BROKEN.stem}_审核标注.xlsx"
     assert copy.is_file()
     assert (out / MARKER).read_text("utf-8").splitlines()[1:] == [f"{RETURNS_DIR}/{copy.name}"]
+
+
+def test_json_on_stdout_and_in_a_file_with_a_report_folder_are_the_report_folders(tmp_path):
+    """With -o, `--json -` and `--json FILE` give exactly the 审核结果.json of the folder (the
+    report is turned into JSON once), annotated copies included."""
+    out = tmp_path / "报告"
+    runner = CliRunner()
+    shown = runner.invoke(app, ["check", str(RETURNS), "-o", str(out), "--json", "-"])
+    assert shown.exit_code == 1
+    folder = (out / JSON_NAME).read_text("utf-8")
+    assert shown.stdout == folder and json.loads(folder)["files"][0]["path"]
+    assert any(f["annotated"] for f in json.loads(folder)["files"])
+    saved = runner.invoke(app, ["check", str(RETURNS), "-o", str(out), "--json",
+                                str(tmp_path / "r.json"), "-q"])
+    assert saved.exit_code == 1
+    assert (tmp_path / "r.json").read_text("utf-8") == (out / JSON_NAME).read_text("utf-8")
