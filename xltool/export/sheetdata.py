@@ -64,18 +64,19 @@ def blank_cell(style: int) -> Cell:
 
 
 def rows_xml(rows: Iterable[list], columns: list[Callable[[object], Cell]],
-             first_row: int = 2) -> Iterator[str]:
-    """<row> elements, CHUNK_ROWS at a time, of rows of values: columns[c](value) is the cell
-    of column c for a value (text_cell, number_cell or blank_cell).
+             first_row: int = 2) -> Iterator[bytes]:
+    """<row> elements (UTF-8), CHUNK_ROWS at a time, of rows of values: columns[c](value) is
+    the cell of column c for a value (text_cell, number_cell or blank_cell).
 
     A column's cell for a value is made once (values recur: units, tiers, bases, amounts),
     together with the start of the next cell, so a row is its row number joining the pieces
     (`<c r="A` 7 `" s="1" ...</c><c r="B` 7 `...</row>`)."""
     n = len(columns)
     heads = [f'<c r="{xl_col_to_name(c)}' for c in range(n)] + ["</row>"]
+    first = heads[0].encode()
     made: list[dict] = [{} for _ in columns]
     finds = [m.get for m in made]
-    chunk: list[str] = []
+    chunk: list[bytes] = []
     for r, row in enumerate(rows, start=first_row):
         if len(row) != n:
             row = (list(row) + [None] * n)[:n]
@@ -86,21 +87,21 @@ def rows_xml(rows: Iterable[list], columns: list[Callable[[object], Cell]],
         if None in pieces:   # values not seen before in their column
             for c, value in enumerate(row):
                 if pieces[c] is None:
-                    pieces[c] = columns[c](value) + heads[c + 1]
+                    pieces[c] = (columns[c](value) + heads[c + 1]).encode("utf-8")
                     try:
                         made[c][value] = pieces[c]
                     except TypeError:
                         pass
-        ref = str(r)
-        chunk.append(f'<row r="{ref}">{heads[0]}{ref}' + ref.join(pieces))
+        ref = b"%d" % r
+        chunk.append(b'<row r="%b">%b%b%b' % (ref, first, ref, ref.join(pieces)))
         if len(chunk) >= CHUNK_ROWS:
-            yield "".join(chunk)
+            yield b"".join(chunk)
             chunk = []
     if chunk:
-        yield "".join(chunk)
+        yield b"".join(chunk)
 
 
-def _sheet_with_rows(xml: str, rows: Iterator[str], last_cell: str) -> Iterator[str]:
+def _sheet_with_rows(xml: str, rows: Iterator[bytes], last_cell: str) -> Iterator[bytes]:
     """The sheet part with the rows appended to its <sheetData> and its dimension set."""
     xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_cell}"/>', xml, 1)
     if "<sheetData/>" in xml:
@@ -109,9 +110,9 @@ def _sheet_with_rows(xml: str, rows: Iterator[str], last_cell: str) -> Iterator[
     else:
         head, tail = xml.split("</sheetData>", 1)
         tail = "</sheetData>" + tail
-    yield head
+    yield head.encode("utf-8")
     yield from rows
-    yield tail
+    yield tail.encode("utf-8")
 
 
 @dataclass
@@ -121,7 +122,7 @@ class Rows:
     sheet: int
     table: str
     last_cell: str
-    rows: Iterator[str]
+    rows: Iterator[bytes]
 
     @property
     def placeholder(self) -> str:
@@ -163,4 +164,4 @@ def add_rows(package: IO[bytes], dest: IO[bytes], sheets: list[Rows]) -> None:
             with zout.open(part_info, "w") as fh:
                 for part in _sheet_with_rows(data.decode("utf-8"), target.rows,
                                                  target.last_cell):
-                    fh.write(part.encode("utf-8"))
+                    fh.write(part)
