@@ -432,3 +432,35 @@ def test_streamed_rows_with_empty_cells_and_recurring_values(tmp_path):
     assert ws["B2"].number_format == "0.##########" and ws["D5"].alignment.wrap_text
     (t,) = ws.tables.values()
     assert t.ref == "A1:D5"
+
+
+def test_indicator_rows_made_once_are_still_their_own():
+    """An indicator row met again (same reading, same texts) is the one made before; any other
+    text, or the same text as another type of cell value, makes its own."""
+    from types import SimpleNamespace
+
+    from xltool.check.checks.indicators import Reading
+    from xltool.export.model import indicators_of
+
+    class Row:
+        def __init__(self, reading, tier3, description, basis="计划标准"):
+            self.reading = reading
+            self.cells = {"tier3": tier3, "description": description, "basis": basis}
+
+        def values(self, keys):
+            return [self.cells[k] for k in keys]
+
+    ge95 = Reading("产出指标", "数量指标", "完成率", "≥", "≥", None, Decimal("95"), None, "百分比",
+                   "百分比")
+    rows = [Row(ge95, "完成率", "按时完成"), Row(ge95, "完成率", "全部完成"),
+            Row(ge95, "完成率", "按时完成", "历史标准"), Row(ge95, 1, "按时完成"),
+            Row(ge95, 1.0, "按时完成"), Row(ge95, True, "按时完成"), Row(ge95, "完成率", "按时完成")]
+    project = SimpleNamespace(indicators=rows)
+    got = indicators_of(SimpleNamespace(spec=None), project)
+    assert [(i.tier3, i.description, i.basis) for i in got] == [
+        ("完成率", "按时完成", "计划标准"), ("完成率", "全部完成", "计划标准"),
+        ("完成率", "按时完成", "历史标准"), ("1", "按时完成", "计划标准"),
+        ("1", "按时完成", "计划标准"), ("True", "按时完成", "计划标准"),
+        ("完成率", "按时完成", "计划标准")]
+    assert got[6] is got[0] and indicators_of(SimpleNamespace(spec=None), project) == got
+    assert {(i.operator, i.value, i.unit) for i in got} == {("≥", Decimal("95"), "百分比")}

@@ -140,22 +140,43 @@ def _prose(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# indicator rows already made in this process, by their reading and the text of their other
+# cells (townships copy the same indicators): (reading, indicator), the reading kept so that
+# its id stays its own
+_made: dict[tuple, tuple] = {}
+_TEXT_KEYS = ("tier3", "description", "basis")
+
+
 def indicators_of(wb: ReadWorkbook, project) -> tuple[Indicator, ...]:
     out = []
     for row in project.indicators:
         r = interpret(row, wb.spec)
-        value: Decimal | str | None = r.number if r.number is not None else r.word
-        operator = r.operator or r.operator_text
-        unit = r.unit or r.unit_text
-        if r.number is not None and unit == "" and r.written_unit:
-            unit = r.written_unit
-        if isinstance(value, str) and operator == "":
-            operator = QUALITATIVE
-        out.append(Indicator(r.tier1, r.tier2, prose(row.value("tier3")),
-                             prose(row.value("description")), operator, value,
-                             unit if value is not None and not isinstance(value, str) else "",
-                             prose(row.value("basis"))))
+        texts = row.values(_TEXT_KEYS)
+        key = (id(r), *[(type(v), v) for v in texts])
+        try:
+            made = _made.get(key)
+        except TypeError:   # a cell value that is no key
+            out.append(_indicator(r, *texts))
+            continue
+        if made is None or made[0] is not r:
+            if len(_made) > 50_000:
+                _made.clear()
+            made = _made[key] = (r, _indicator(r, *texts))
+        out.append(made[1])
     return tuple(out)
+
+
+def _indicator(r, tier3: object, description: object, basis: object) -> Indicator:
+    value: Decimal | str | None = r.number if r.number is not None else r.word
+    operator = r.operator or r.operator_text
+    unit = r.unit or r.unit_text
+    if r.number is not None and unit == "" and r.written_unit:
+        unit = r.written_unit
+    if isinstance(value, str) and operator == "":
+        operator = QUALITATIVE
+    return Indicator(r.tier1, r.tier2, prose(tier3), prose(description), operator, value,
+                     unit if value is not None and not isinstance(value, str) else "",
+                     prose(basis))
 
 
 def project_of(wb: ReadWorkbook, project) -> Project:
