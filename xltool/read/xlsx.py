@@ -53,8 +53,8 @@ class FastXlsxBook(Book):
         self._zip = zf or zipfile.ZipFile(io.BytesIO(data))
         try:
             self._refuse_dtds()
-            book = _parse(self._zip.read("xl/workbook.xml"))
-            rels = _parse(self._zip.read("xl/_rels/workbook.xml.rels"))
+            book = _parse(self._member("xl/workbook.xml"))
+            rels = _parse(self._member("xl/_rels/workbook.xml.rels"))
             targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", NS)}
             self.sheet_names, self.states, self._parts = [], {}, {}
             for sheet in book.find("m:sheets", NS):
@@ -150,7 +150,7 @@ class FastXlsxBook(Book):
     def _number_formats(self) -> list[str]:
         """Number format of each cell style (only the formats matter, so a scan suffices)."""
         try:
-            styles = self._zip.read("xl/styles.xml")
+            styles = self._member("xl/styles.xml")
         except KeyError:
             return []
         _no_dtd(styles)
@@ -162,7 +162,7 @@ class FastXlsxBook(Book):
 
     def _saved_at(self) -> str | None:
         try:
-            core = _parse(self._zip.read("docProps/core.xml"))
+            core = _parse(self._member("docProps/core.xml"))
         except KeyError:
             return None
         for tag in ("{http://purl.org/dc/terms/}modified", "{http://purl.org/dc/terms/}created"):
