@@ -53,3 +53,18 @@ def convert(src: Path, fmt: str, out_dir: Path) -> Path:
     target = out_dir / (src.stem + "." + fmt.split(":")[0])
     assert target.exists(), f"LibreOffice did not convert {src}: {result.stdout}{result.stderr}"
     return target
+
+
+def set_saved_at(path: Path, moment: str) -> None:
+    """Rewrite docProps/core.xml's dcterms:modified, as Excel records the time of a save."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = [(i, zf.read(i.filename)) for i in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + moment.encode(),
+                              data)
+            zf.writestr(info, data)

@@ -5,12 +5,13 @@ import hashlib
 import json
 import re
 import shutil
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
-from support import REPO, xml_of
+from support import REPO, set_saved_at, xml_of
 from typer.testing import CliRunner
 
 from xltool.report.annotate import ANNOTATION_SHEET, AUTHOR, annotate
@@ -341,3 +342,38 @@ def test_json_on_stdout_and_in_a_file_with_a_report_folder_are_the_report_folder
                                 str(tmp_path / "r.json"), "-q"])
     assert saved.exit_code == 1
     assert (tmp_path / "r.json").read_text("utf-8") == (out / JSON_NAME).read_text("utf-8")
+
+
+def test_a_recheck_with_the_old_files_still_in_the_folder(tmp_path):
+    """The round's second check: a unit's first return is still in 收回 beside the one it sent
+    again, which was saved later but sorts first by name. Only the newest counts: the old one
+    gets no copy in 退回修改, is left out of 问题明细, 规则统计 and the count of files to send
+    back, and the warning about two files is on the old one."""
+    inbox = tmp_path / "收回"
+    inbox.mkdir()
+    old, new = inbox / "东河镇_第一次.xlsx", inbox / "东河镇_修改后.xlsx"
+    for path, saved in ((old, "2025-03-01T09:00:00Z"), (new, "2025-03-05T09:00:00Z")):
+        shutil.copy(BROKEN, path)
+        set_saved_at(path, saved)
+    assert new.name < old.name   # so the name alone would pick the old one
+    report = check_paths([inbox])
+    by_name = {Path(f.path).name: f for f in report.files}
+    assert by_name[old.name].superseded_by == str(new)
+    assert by_name[new.name].superseded_by is None
+    twice = [(Path(f.path).name, i.message) for f in report.files for i in f.issues
+             if i.code == "XT605"]
+    assert [name for name, _ in twice] == [old.name] and new.name in twice[0][1]
+
+    out = tmp_path / "报告"
+    result = CliRunner().invoke(app, ["check", str(inbox), "-o", str(out), "-q"],
+                                terminal_width=100)
+    assert sorted(p.name for p in (out / RETURNS_DIR).glob("*.xlsx")) == \
+        [f"{new.stem}_审核标注.xlsx"]
+    said = result.output.replace("\n", "")
+    assert "共审核 2 个文件，其中 1 个需要退回修改" in said and "1 个是同单位较早的文件" in said
+    summary = openpyxl.load_workbook(out / SUMMARY_NAME, read_only=True)
+    detail_files = {row[0] for row in summary["问题明细"].iter_rows(min_row=2, values_only=True)}
+    assert detail_files == {new.name}
+    stats = {row[0]: row[3] for row in summary["规则统计"].iter_rows(min_row=2, values_only=True)
+             if row[0]}
+    assert stats == dict(Counter(i.code for i in by_name[new.name].issues))

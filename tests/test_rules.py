@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from support import REPO, convert
+from support import REPO, convert, set_saved_at
 
 from xltool.check.checker import Expected, check_paths
 from xltool.check.checks.previous import load_previous
@@ -120,6 +120,8 @@ def build(case: dict, tmp: Path, name: str = "return.xlsx") -> Path:
         wb["xt_lists"][ref] = value
     dest = tmp / case.get("file", name)
     wb.save(dest)
+    if "saved_at" in case:   # when the file says it was saved (openpyxl writes "now")
+        set_saved_at(dest, case["saved_at"])
     if "convert" in case:
         return convert(dest, case["convert"], tmp / "converted")
     return dest
@@ -162,6 +164,13 @@ def test_rule_case(code, case, tmp_path, monkeypatch):
     want = sorted((e.get("file", paths[0].name), sheet_of(e.get("sheet", 1), paths[0]) or "",
                    e.get("cell") or "") for e in case["expect"])
     assert got == want
+    for e in case["expect"]:   # `says`: what the message at that place must say
+        if "says" in e:
+            where = (e.get("file", paths[0].name), sheet_of(e.get("sheet", 1), paths[0]) or "",
+                     e.get("cell") or "")
+            said = [i.message for f in report.files for i in f.issues if i.code == code
+                    and (Path(f.path).name, i.sheet or "", i.cell or "") == where]
+            assert any(e["says"] in m for m in said), said
     for f in report.files:
         for i in f.issues:
             assert i.message and "{" not in i.message

@@ -13,7 +13,7 @@ from .checks.previous import Previous, targets_of
 from ..template.distlist import ListError, load_units
 from ..read.archives import Entry, expand
 from ..read.reader import ReadWorkbook, Unreadable, read_workbook
-from .report import FileReport, Issue, Report
+from .report import FileReport, Issue, Report, mark_superseded
 from .rules import Rule, RuleSet, load_rules
 from ..workers import Workers
 
@@ -292,6 +292,7 @@ def check_and_extract(paths: list[Path], extract: Extract | None, *,
             fr.issues.sort(key=lambda i, sheets=c.sheets: _position(sheets, i))
             fr.settle()
         report.files.append(fr)
+    mark_superseded(report.files)
     if units is not None:
         returned = {f.unit_code for f in facts if f.unit_code}
         report.missing_units = [{"unit_code": u.code, "unit_name": u.name}

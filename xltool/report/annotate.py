@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..atomic import atomic_path
-from ..check.report import FileReport, Issue
+from ..check.report import FileReport, Issue, counts_text, is_review
 from ..template.cells import CellRange, cell_name
 from .package import (REL_NS, STYLES_TYPE, WORKSHEET_CT, WORKSHEET_TYPE, Package,
                       PackageError, attr, container, elements, esc, expand, prefix_of, set_attr)
@@ -314,7 +314,7 @@ def _add_issue_sheet(pkg: Package, book: _Book, styles: Styles, report: FileRepo
     heights: dict[int, float] = {1: 20, 2: 48}
     links = []
     rows[1].append(_text("A1", f"审核问题清单：{Path(report.path).name}", st["title"]))
-    rows[2] += [_text("A2", f"共 {report.errors} 个错误、{report.warnings} 个警告。", st["note"]),
+    rows[2] += [_text("A2", counts_text(report), st["note"]),
                 _text("D2", "错误", st["error"]), _text("E2", "警告", st["warning"]),
                 _text("F2", "表中标红的单元格有错误，必须改正；标橙的有警告，请核实（浅黄色是正常的"
                       "填写格）。单元格的批注写明了问题。点击“位置”可跳到对应单元格；改正后本页可保留或"
@@ -328,7 +328,8 @@ def _add_issue_sheet(pkg: Package, book: _Book, styles: Styles, report: FileRepo
         rows[r] += [f'<c r="A{r}" s="{st["cell"]}"><v>{n}</v></c>',
                     _text(f"B{r}", issue.sheet or "（整个文件）", st["cell"]),
                     _text(f"C{r}", issue.cell or "—", st["link"] if linked else st["cell"]),
-                    _text(f"D{r}", SEVERITY[issue.severity], st[level]),
+                    _text(f"D{r}", "审核建议" if is_review(issue.code) else SEVERITY[issue.severity],
+                          st[level]),
                     _text(f"E{r}", issue.code, st["cell"]),
                     _text(f"F{r}", issue.message, st["cell"])]
         heights[r] = 14 * max(1, -(-len(issue.message) * 2 // 76)) + 4

@@ -13,7 +13,7 @@ from pathlib import Path
 from xlsxwriter import Workbook
 
 from ..atomic import write_bytes_atomic
-from ..check.report import FileReport, Report
+from ..check.report import FileReport, Report, counts_text, is_review
 from ..check.rules import RuleSet
 from ..template.naming import file_stem
 from ..template.writer import text_height
@@ -62,8 +62,9 @@ def _write_list(path: Path, f: FileReport, created: datetime) -> None:
     ws.merge_range(0, 0, 0, last, f"{unit} 预算项目绩效目标表 审核问题清单", title)
     ws.set_row(0, 24)
     lines = [f"文件：{Path(f.path).name}",
-             f"审核时间：{created:%Y-%m-%d %H:%M}；错误 {f.errors} 个，警告 {f.warnings} 个。"
-             "错误必须改正；警告请核实，确认无误可不改。",
+             f"审核时间：{created:%Y-%m-%d %H:%M}；{counts_text(f)}"
+             "错误必须改正；警告请核实，确认无误可不改" + ("；审核建议供参考，不是必须修改。"
+                                                         if f.suggestions else "。"),
              "请在原表格中逐条改正后，按原文件格式重新报送。"]
     for r, text in enumerate(lines, start=1):
         ws.merge_range(r, 0, r, last, text, plain)
@@ -76,8 +77,8 @@ def _write_list(path: Path, f: FileReport, created: datetime) -> None:
         ws.write_number(r, 0, n, centre)
         ws.write_string(r, 1, issue.sheet or "整个文件", cell)
         ws.write_string(r, 2, issue.cell or "", centre)
-        ws.write_string(r, 3, "错误" if issue.severity == "error" else "警告",
-                        severity[issue.severity])
+        ws.write_string(r, 3, "审核建议" if is_review(issue.code) else
+                        "错误" if issue.severity == "error" else "警告", severity[issue.severity])
         ws.write_string(r, 4, issue.message, cell)
         need = max(text_height(issue.message, WIDTHS[4]), text_height(issue.sheet or "", WIDTHS[1]))
         if need > 15:

@@ -66,7 +66,8 @@ def is_xlsx(f: FileReport) -> bool:
 
 def _marked(f: FileReport) -> bool:
     """A return of our template with errors or warnings to mark."""
-    return f.status in ("errors", "warnings") and f.template is not None and not f.blank
+    return f.status in ("errors", "warnings") and f.template is not None and not f.blank \
+        and f.superseded_by is None   # an older return of a unit that sent a newer one
 
 
 def needs_copy(f: FileReport) -> bool:

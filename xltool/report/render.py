@@ -57,6 +57,8 @@ def print_report(report: Report, console: Console, details: bool = True) -> None
         counts = f"错误 {f.errors} 个，警告 {f.warnings - f.suggestions} 个"
         if f.suggestions:
             counts += f"，建议 {f.suggestions} 条"
+        if f.superseded_by:
+            counts += f"（已有同单位更新的文件 {Path(f.superseded_by).name}，本文件不计入）"
         console.print(f"  {status}  {unit}  {counts}", highlight=False, soft_wrap=True)
         console.print(f"      {Path(f.path).name}", markup=False, highlight=False, soft_wrap=True)
     for f in report.files if details else ():
@@ -76,8 +78,10 @@ def print_report(report: Report, console: Console, details: bool = True) -> None
         units = "、".join(f"{u['unit_code']} {u['unit_name']}" for u in report.missing_units)
         _lines(console, f"未报送的单位（{len(report.missing_units)} 个）：{units}。", 0, "bold")
     files = len(report.files)
-    bad = sum(f.status in ("errors", "unreadable") for f in report.files)
-    console.print(f"共审核 {files} 个文件，其中 {bad} 个需要退回修改。", highlight=False)
+    bad = sum(f.status in ("errors", "unreadable") and not f.superseded_by for f in report.files)
+    older = sum(bool(f.superseded_by) for f in report.files)
+    _lines(console, f"共审核 {files} 个文件，其中 {bad} 个需要退回修改" + (
+        f"；{older} 个是同单位较早的文件，已被更新的文件取代，不计入。" if older else "。"), 0)
 
 
 def print_rules(rules: RuleSet, console: Console) -> None:

@@ -5,14 +5,15 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
 from xlsxwriter import Workbook
 
 from ..atomic import atomic_path
-from ..check.report import FileReport, Report, is_review
+from ..check.report import (FileReport, Report, is_ours, is_review,  # noqa: F401
+                            newest_first, saved_moment)
 from ..check.rules import RuleSet
 from ..template.writer import text_height
 from .sheetrows import add_rows, col_name, text_rows
@@ -34,36 +35,20 @@ class UnitRow:
 
 
 def saved_time(f: FileReport) -> tuple[str, bool]:
-    """When the file was last saved, as comparable text (UTC, seconds), and whether that comes
-    from the file's own document properties (True) or only from its modification time."""
-    moment = None
-    if f.saved_at:
-        try:
-            moment = datetime.fromisoformat(f.saved_at.replace("Z", "+00:00"))
-        except ValueError:
-            moment = None
-    own = moment is not None
-    if moment is None:
-        try:
-            moment = datetime.fromtimestamp(Path(f.path).stat().st_mtime, timezone.utc)
-        except (OSError, ValueError, OverflowError):
-            return "", False
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"), own
+    """When the file was last saved (see check.report.saved_moment)."""
+    return saved_moment(f.saved_at, f.path)
+
+
+def current(report: Report) -> list[FileReport]:
+    """The files whose problems still matter: all but the older returns of a unit that sent a
+    newer one (those are named in the unit's 备注)."""
+    return [x for x in report.files if x.superseded_by is None]
 
 
 def _newest(files: list[FileReport]) -> tuple[FileReport, list[FileReport]]:
-    """The return that counts: the newest by the file's own saved time (.xlsx core properties,
-    .xls SummaryInformation, .ods meta.xml), else its modification time; then by name."""
-    ordered = sorted(files, key=lambda f: (saved_time(f)[0], Path(f.path).name), reverse=True)
+    """The return that counts, and the older ones (check.report.newest_first)."""
+    ordered = newest_first(files, lambda f: f.saved_at, lambda f: f.path)
     return ordered[0], ordered[1:]
-
-
-def is_ours(f: FileReport) -> bool:
-    """A return of a unit: readable, our template, a unit, something filled in."""
-    return f.status != "unreadable" and f.template is not None and bool(f.unit_code) \
-        and not f.blank
 
 
 def unit_rows(report: Report, units: list | None) -> list[UnitRow]:
@@ -255,7 +240,7 @@ def _detail_rows(report: Report, rules: RuleSet) -> Iterator[tuple[list[str], fl
     height = lru_cache(maxsize=4096)(text_height)   # names, titles and messages recur
     one_line = text_height("", 10)
     fits = [(w - 1.5) / 2 for w in DETAIL_WIDTHS]   # characters that fit a line whatever they are
-    for x in report.files:
+    for x in current(report):
         name, code, unit = Path(x.path).name, x.unit_code or "", x.unit_name or ""
         for i in sorted(x.issues, key=lambda i: is_review(i.code)):
             row = [name, code, unit, i.sheet or "", i.cell or "", "审核建议" if is_review(i.code)
@@ -270,7 +255,7 @@ def _detail_sheet(wb, f: _Formats, report: Report, rules: RuleSet):
     """The 问题明细 sheet's frame; (sheet number, table name, last cell, rows) to stream in,
     or None when there is no issue."""
     ws = wb.add_worksheet("问题明细")
-    count = sum(len(x.issues) for x in report.files)
+    count = sum(len(x.issues) for x in current(report))
     streamed = None
     if count:
         table = "问题明细表"
@@ -289,8 +274,9 @@ def _detail_sheet(wb, f: _Formats, report: Report, rules: RuleSet):
 
 def _rule_sheet(wb, f: _Formats, report: Report, rules: RuleSet) -> None:
     ws = wb.add_worksheet("规则统计")
-    counts = Counter(i.code for x in report.files for i in x.issues)
-    units = {code: len({x.unit_code or x.path for x in report.files
+    files = current(report)
+    counts = Counter(i.code for x in files for i in x.issues)
+    units = {code: len({x.unit_code or x.path for x in files
                         for i in x.issues if i.code == code}) for code in counts}
     for c, h in enumerate(("代码", "规则", "级别", "问题数", "涉及文件数")):
         ws.write_string(0, c, h, f.header)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ...read.reader import ReadWorkbook
 from ...values import clean_text
 from .registry import Finding, check
+from ..report import newest_first
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,17 @@ def unit_unlisted(books: list[BatchFacts], expected, _):
 
 @check("unit_twice", keys={"unit_code", "other_file"}, scope="batch")
 def unit_twice(books: list[BatchFacts], expected, _):
-    """Two returned files belong to the same unit."""
-    first: dict[str, BatchFacts] = {}
+    """Two returned files belong to the same unit: said on the older ones (the newest counts,
+    as in the 汇总)."""
+    by_unit: dict[str, list[BatchFacts]] = {}
     for f in books:
         if f.unit_code:
-            if f.unit_code in first:
-                yield f.path, Finding(None, None, {"unit_code": f.unit_code,
-                                                   "other_file": _name(first[f.unit_code].path)})
-            first.setdefault(f.unit_code, f)
+            by_unit.setdefault(f.unit_code, []).append(f)
+    for unit, group in by_unit.items():
+        counted, *older = newest_first(group, lambda f: f.saved_at, lambda f: f.path)
+        for f in sorted(older, key=lambda f: f.path):
+            yield f.path, Finding(None, None, {"unit_code": unit,
+                                               "other_file": _name(counted.path)})
 
 
 @check("identity_not_sent", keys={"unit_code"}, scope="batch")

@@ -235,13 +235,20 @@ def unit_known(wb: ReadWorkbook, _, source, framework):
             yield Finding(sheet, row.ref("unit"), {"value": display(r.unit_text)})
 
 
-@row_check("unit_conflict", keys={"written", "chosen"})
+@row_check("unit_conflict", keys={"written", "chosen", "how", "fix"})
 def unit_conflict(wb: ReadWorkbook, _, source, framework):
-    """The value carries a unit that contradicts the 计量单位 column."""
+    """The value carries a unit that contradicts the 计量单位 column: typed with the value, or
+    given by the cell's percentage format (a row inserted below a percentage row takes it)."""
     for sheet, row, r in source:
         if r.written_unit and r.unit_text and r.unit and r.written_unit != r.unit:
+            if isinstance(row.value("value"), str):
+                how, fix = f"中写了单位“{r.written_unit}”", "指标值只填数字"
+            else:   # a number: its unit can only come from the cell's format
+                shown = f"{format(r.number.normalize(), 'f')}%" if r.number is not None else ""
+                how = f"的单元格是百分比格式（显示为 {shown}）" if shown else "的单元格是百分比格式"
+                fix = "请把该单元格的格式改为“常规”，再填数字"
             yield Finding(sheet, row.ref("value"), {"written": r.written_unit,
-                                                    "chosen": r.unit})
+                                                    "chosen": r.unit, "how": how, "fix": fix})
 
 
 @row_check("percent_range", keys={"value"})
@@ -274,8 +281,9 @@ def percent_fraction(wb: ReadWorkbook, _):
     """A percentage between 0 and 1 (≥0.95 百分比): almost surely 95% typed as a fraction."""
     for p, row, r in rows(wb):
         if r.fraction:
-            yield Finding(p.name, row.ref("value"), {"value": format(r.number, "f"),
-                                                     "percent": format(r.number * 100, "f")})
+            yield Finding(p.name, row.ref("value"), {
+                "value": format(r.number, "f"),
+                "percent": format((r.number * 100).normalize(), "f")})
 
 
 @check("duplicate_tier3", keys={"value", "first"})
