@@ -194,7 +194,7 @@ def run_check(paths: list[Path], *, units: Optional[Path] = None,
         report = check_paths(paths, rules=rules, select=selected, ignore=ignored,
                              units=expected, workers=workers,
                              progress=step("审核", len(files)), exclude=report_dir,
-                             previous=prev)
+                             previous=prev, found=files)
         if report_dir is not None:
             from .report.outputs import (RETURNS_DIR, SUGGESTIONS_DIR, no_copy, record_outputs,
                                          report_time, review_only, wants_copy, write_outputs)

@@ -245,7 +245,7 @@ def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
                 select: list[str] | None = None, ignore: list[str] | None = None,
                 units: list[Expected] | None = None, workers: Workers | None = None,
                 progress=None, exclude: Path | None = None,
-                previous: Previous | None = None) -> Report:
+                previous: Previous | None = None, found: list[Path] | None = None) -> Report:
     """Check every file; a file that will not open is reported, the rest still checked.
 
     The result does not depend on the number of workers: files are checked independently and
@@ -254,28 +254,35 @@ def check_paths(paths: list[Path], *, rules: RuleSet | None = None,
     """
     return check_and_extract(paths, None, rules=rules, select=select, ignore=ignore,
                              units=units, workers=workers, progress=progress, exclude=exclude,
-                             previous=previous)[0]
+                             previous=previous, found=found)[0]
 
 
 def check_and_extract(paths: list[Path], extract: Extract | None, *,
                       rules: RuleSet | None = None, select: list[str] | None = None,
                       ignore: list[str] | None = None, units: list[Expected] | None = None,
                       workers: Workers | None = None, progress=None,
-                      exclude: Path | None = None, previous: Previous | None = None
-                      ) -> tuple[Report, dict[str, object]]:
+                      exclude: Path | None = None, previous: Previous | None = None,
+                      found: list[Path] | None = None) -> tuple[Report, dict[str, object]]:
     """check_paths, and from each workbook the worker read, extract(workbook, issues) by report
     path (absent where the file was not understood or extract gave None), so a caller needs no
-    second read."""
+    second read. `found`: find_returns(paths, exclude), when the caller has it already."""
     rules = rules or load_rules()
     active = rules.selected(select, ignore)
     report = Report(rules=rules.id)
-    files = _entries(find_returns(paths, exclude))
+    files = _entries(find_returns(paths, exclude) if found is None else found)
     workers = workers or Workers(1)
     chunk = min(16, max(1, len(files) // (workers.jobs * 8)))
     compare = previous is not None and any(r.definition.scope == "previous" for r in active)
-    checked: list[Checked] = workers.map(_check_job,
-                                         [(f, active, compare, extract) for f in files],
-                                         progress, chunk)
+    collecting = gc.isenabled() and workers.jobs > 1
+    if collecting:   # results arrive from the workers, unpickled: they hold no cycles
+        gc.disable()
+    try:
+        checked: list[Checked] = workers.map(_check_job,
+                                             [(f, active, compare, extract) for f in files],
+                                             progress, chunk)
+    finally:
+        if collecting:
+            gc.enable()
     by_path = {c.report.path: c for c in checked}
     facts = [c.facts for c in checked if c.facts is not None]
     for rule in active:
