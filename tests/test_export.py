@@ -464,3 +464,15 @@ def test_indicator_rows_made_once_are_still_their_own():
         ("完成率", "按时完成", "计划标准")]
     assert got[6] is got[0] and indicators_of(SimpleNamespace(spec=None), project) == got
     assert {(i.operator, i.value, i.unit) for i in got} == {("≥", Decimal("95"), "百分比")}
+
+
+def test_a_shipped_mapping_is_found_by_its_name_alone(tmp_path, monkeypatch):
+    """Installed from a wheel there is no mappings/ folder beside the user's files: the
+    example mapping is named by its file name, and a wrong name lists the shipped ones."""
+    from xltool.export.mapping import MappingError, load_mapping
+    monkeypatch.chdir(tmp_path)
+    by_name = load_mapping("示例_预算一体化系统.yaml")
+    assert by_name == load_mapping(REPO / "mappings" / "示例_预算一体化系统.yaml")
+    with pytest.raises(MappingError) as refused:
+        load_mapping("示例_预算系统.yaml")
+    assert "示例_预算一体化系统.yaml" in str(refused.value) and "default.yaml" in str(refused.value)

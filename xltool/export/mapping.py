@@ -86,10 +86,15 @@ def _where(loc: tuple) -> str:
 def load_mapping(path: str | Path | None = None) -> Mapping:
     """A mapping file (default: the bundled one with xltool's own columns)."""
     path = Path(path) if path else data_dir("mappings") / DEFAULT_MAPPING
+    bundled = data_dir("mappings") / path.name
+    if not path.exists() and path.name == str(path) and bundled.exists():
+        path = bundled   # a bare name: one of the mappings shipped with xltool
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise MappingError(f"找不到映射文件：{path}。")
+        shipped = "、".join(sorted(p.name for p in data_dir("mappings").glob("*.yaml")))
+        raise MappingError(f"找不到映射文件：{path}。请写出映射文件的路径；xltool 自带的映射文件"
+                           f"可以只写文件名：{shipped}。")
     except UnicodeDecodeError:
         raise MappingError(f"映射文件 {path} 不是 UTF-8 编码，请用记事本“另存为 UTF-8”后重试。")
     except yaml.YAMLError as exc:
