@@ -21,25 +21,12 @@ from typing import IO, Callable, Iterable, Iterator
 
 from xlsxwriter.utility import xl_col_to_name
 
-CHUNK_ROWS = 2000
-_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
-_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
-_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+from ..report.sheetrows import CHUNK_ROWS, sheet_frame, text_xml
 
 # A cell as written after its reference (`<c r="B7`): its style, type and value; the same
 # for every cell of a column with that value, so it is made once per column and value
 Cell = str
 Row = list["Cell | None"]
-
-
-def text_xml(text: str) -> str:
-    """A string as cell text, escaped as Excel (and xlsxwriter) escape it."""
-    if not _SPECIAL.search(text):
-        return text
-    text = _ESCAPED.sub(r"_x005F\1", text)
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
-    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def number_xml(number: float) -> str | None:
@@ -103,13 +90,7 @@ def rows_xml(rows: Iterable[list], columns: list[Callable[[object], Cell]],
 
 def _sheet_with_rows(xml: str, rows: Iterator[bytes], last_cell: str) -> Iterator[bytes]:
     """The sheet part with the rows appended to its <sheetData> and its dimension set."""
-    xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_cell}"/>', xml, 1)
-    if "<sheetData/>" in xml:
-        head, tail = xml.split("<sheetData/>", 1)
-        head, tail = head + "<sheetData>", "</sheetData>" + tail
-    else:
-        head, tail = xml.split("</sheetData>", 1)
-        tail = "</sheetData>" + tail
+    head, tail = sheet_frame(xml, last_cell)
     yield head.encode("utf-8")
     yield from rows
     yield tail.encode("utf-8")

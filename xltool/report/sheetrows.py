@@ -14,6 +14,8 @@ import re
 import zipfile
 from typing import IO, Iterable, Iterator
 
+from ..template.cells import col_letters
+
 CHUNK_ROWS = 2000
 FAST = 1   # deflate level of the streamed sheet: a few per cent larger, several times faster
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -31,16 +33,6 @@ def text_xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def col_name(col: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    name = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def text_rows(rows: Iterable[tuple[list[str], float | None]], style: int,
               first_row: int = 2) -> Iterator[str]:
     """<row> elements of text cells (all in `style`), CHUNK_ROWS at a time; each row comes
@@ -52,7 +44,7 @@ def text_rows(rows: Iterable[tuple[list[str], float | None]], style: int,
     for r, (values, height) in enumerate(rows, start=first_row):
         n = len(values)
         while len(names) < n:
-            names.append(col_name(len(names)))
+            names.append(col_letters(len(names)))
         if _SPECIAL.search("".join(values)):
             values = [text_xml(v) for v in values]
         size = f' ht="{height}" customHeight="1"' if height is not None else ""
@@ -74,15 +66,20 @@ def text_rows(rows: Iterable[tuple[list[str], float | None]], style: int,
         yield "".join(chunk)
 
 
-def _sheet(xml: str, rows: Iterator[str], last_cell: str) -> Iterator[str]:
-    """The sheet part with the rows appended to its <sheetData> and its dimension set."""
+def sheet_frame(xml: str, last_cell: str) -> tuple[str, str]:
+    """A sheet part cut where rows are to be appended to its <sheetData>, its dimension set
+    to A1:last_cell: (what comes before the rows, what comes after)."""
     xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_cell}"/>', xml, 1)
     if "<sheetData/>" in xml:
         head, tail = xml.split("<sheetData/>", 1)
-        head, tail = head + "<sheetData>", "</sheetData>" + tail
-    else:
-        head, tail = xml.split("</sheetData>", 1)
-        tail = "</sheetData>" + tail
+        return head + "<sheetData>", "</sheetData>" + tail
+    head, tail = xml.split("</sheetData>", 1)
+    return head, "</sheetData>" + tail
+
+
+def _sheet(xml: str, rows: Iterator[str], last_cell: str) -> Iterator[str]:
+    """The sheet part with the rows appended to its <sheetData> and its dimension set."""
+    head, tail = sheet_frame(xml, last_cell)
     yield head
     yield from rows
     yield tail

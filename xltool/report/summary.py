@@ -16,7 +16,8 @@ from ..check.report import (FileReport, Report, is_ours, is_review,  # noqa: F40
                             newest_first, saved_moment)
 from ..check.rules import RuleSet
 from ..template.writer import text_height
-from .sheetrows import add_rows, col_name, text_rows
+from ..template.cells import col_letters
+from .sheetrows import add_rows, text_rows
 
 STATUS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法打开"}
 REVIEW_ONLY = "有审核建议"   # no error or warning, only review suggestions (XT8xx)
@@ -262,7 +263,7 @@ def _detail_sheet(wb, f: _Formats, report: Report, rules: RuleSet):
         ws.add_table(0, 0, 1, len(DETAIL) - 1,
                      {"columns": [{"header": h} for h in DETAIL], "name": table,
                       "style": "Table Style Light 9", "autofilter": True})
-        streamed = (len(wb.worksheets()), table, f"{col_name(len(DETAIL) - 1)}{count + 1}",
+        streamed = (len(wb.worksheets()), table, f"{col_letters(len(DETAIL) - 1)}{count + 1}",
                     text_rows(_detail_rows(report, rules), f.cell._get_xf_index()))
     else:
         ws.write_string(0, 0, "没有发现问题。", f.note)
