@@ -172,6 +172,11 @@ def split_target(value: object, number_format: str | None, units: list[str]) -> 
     return TargetValue(operator, _tidy(Decimal(match.group(0))), None, unit)
 
 
+def number_text(number: Decimal) -> str:
+    """A number as written by hand: 95 -> "95", 0.5 -> "0.5", 1E+2 -> "100"."""
+    return format(number.normalize(), "f")
+
+
 def display(value: object) -> str:
     """A value as the township sees it, for messages."""
     if isinstance(value, float) and value.is_integer():

@@ -59,6 +59,11 @@ class FileReport:
         return sum(i.severity == "warning" for i in self.issues)
 
     @property
+    def plain_warnings(self) -> int:
+        """Warnings that are not review suggestions."""
+        return self.warnings - self.suggestions
+
+    @property
     def suggestions(self) -> int:
         """Review suggestions (XT8xx) among the issues, whatever their severity."""
         return sum(is_review(i.code) for i in self.issues)
@@ -70,9 +75,9 @@ class FileReport:
 
 
 def counts_text(f: FileReport) -> str:
-    """错误 x 个，警告 y 个（审核建议 z 条）: review suggestions apart from the warnings."""
-    text = f"错误 {f.errors} 个，警告 {f.warnings - f.suggestions} 个"
-    return text + (f"，审核建议 {f.suggestions} 条。" if f.suggestions else "。")
+    """错误 x 个，警告 y 个（，审核建议 z 条）: review suggestions apart from the warnings."""
+    text = f"错误 {f.errors} 个，警告 {f.plain_warnings} 个"
+    return text + (f"，审核建议 {f.suggestions} 条" if f.suggestions else "")
 
 
 def saved_moment(saved_at: str | None, path: str) -> tuple[str, bool]:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..check.checker import Expected, check_and_extract, find_returns
-from ..check.report import FileReport, Issue, Report
+from ..check.report import FileReport, Issue, Report, is_ours
 from ..check.rules import RuleSet
 from ..read.reader import ReadWorkbook, Unreadable, read_workbook
-from ..report.summary import is_ours, unit_rows
+from ..report.summary import unit_rows
 from ..workers import Workers
 from .model import UnitTargets, unit_targets
 

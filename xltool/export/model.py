@@ -18,7 +18,7 @@ from ..check.checks.completeness import used_projects
 from ..check.checks.indicators import interpret
 from ..check.checks.plan import plan_values
 from ..read.reader import ReadWorkbook
-from ..values import PERCENT_UNIT, QUALITATIVE, clean_text
+from ..values import PERCENT_UNIT, QUALITATIVE, clean_text, number_text
 
 if TYPE_CHECKING:
     from .dept import Dept
@@ -84,12 +84,6 @@ class UnitTargets:
     warnings: int = 0
     contact: str = ""        # the cover's 联系人 and 联系电话, as the unit gave them
     phone: str = ""
-
-
-def number_text(number: Decimal) -> str:
-    """95 -> "95", 0.5 -> "0.5", 1E+2 -> "100"."""
-    text = format(number.normalize(), "f")
-    return text
 
 
 def amount_text(number: Decimal | None) -> str:

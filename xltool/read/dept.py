@@ -13,7 +13,8 @@ from ..template.dept_spec import AREA_KEYS, DEPT_FIELD_KEYS, DEPT_INDICATOR_KEYS
 from ..template.spec import TemplateSpec
 from ..values import clean_text
 from .layout import Layout
-from .reader import MARGIN_ROWS, Cell, IndicatorRow, named_ranges
+from .model import Cell, IndicatorRow
+from .reader import MARGIN_ROWS, named_ranges
 
 MAX_TABLE_ROWS = 1000
 

@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from ..template.cells import CellRange
 from ..values import clean_text, to_decimal
+from .model import _EMPTY
 
 ROWS_UP, ROWS_DOWN = 10, 60        # how far a moved label is looked for
-_EMPTY = (None, None)
 COLS_LEFT, COLS_RIGHT = 8, 20
 
 

@@ -74,10 +74,6 @@ class IndicatorRow:
         self._sheet, self._row, self._cols = sheet, row, cols
         return self
 
-    @property
-    def keys(self):
-        return self._index.keys()
-
     def has(self, key: str) -> bool:
         return key in self._index
 
@@ -101,6 +97,10 @@ class IndicatorRow:
     def unsaved_keys(self) -> frozenset:
         """Keys whose cell holds a formula saved without its value."""
         return self._unsaved
+
+    def unsaved_cells(self) -> list[Cell]:
+        """The cells holding a formula saved without its value, in key order."""
+        return [self[k] for k in self._index if k in self._unsaved] if self._unsaved else []
 
     def blank_keys(self) -> frozenset:
         """The keys of the row's blank cells, worked out once for all the rules."""

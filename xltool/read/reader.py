@@ -14,8 +14,7 @@ from pathlib import Path
 
 from .books import Book, Unreadable, open_book
 from .layout import Layout, Moved, same
-from .model import (_EMPTY, _NONE, Cell, IndicatorRow, filled_values,  # noqa: F401
-                    is_blank)
+from .model import _EMPTY, _NONE, Cell, IndicatorRow, filled_values
 from ..template.cells import CellRange, cell_name, parse_cell
 from ..template.meta import Meta
 from ..template.spec import INDICATOR_KEYS, PROJECT_FIELD_KEYS, Framework, TemplateSpec
@@ -88,17 +87,15 @@ class ReadWorkbook:
         """The county's generated workbook as sent: nothing typed where the township fills in
         (the cover's contact and phone, every field, plan and indicator not pre-filled)."""
         if self.spec is None or self.meta is None or self.changed or self.moved \
-                or any(p.indicators or p.outside for p in self.projects):
+                or any(p.indicators or p.outside for p in self.projects) \
+                or self.dept is not None and (self.dept.areas or self.dept.indicators
+                                              or self.dept.outside):
             return False
         recorded = {(sheet, ref) for sheet, ref, _ in self.meta.cells}
         filled = [c for key, c in self.cover.items() if (c.sheet, c.ref) not in recorded]
         for p in self.projects:
             filled += [c for c in [*p.fields.values(), *p.plan] if (c.sheet, c.ref) not in recorded]
-            if p.indicators or p.outside:
-                return False
         if self.dept is not None:
-            if self.dept.areas or self.dept.indicators or self.dept.outside:
-                return False
             filled += [c for c in self.dept.fields.values() if (c.sheet, c.ref) not in recorded]
         return all(c.blank and not c.formula_without_value for c in filled)
 
@@ -163,7 +160,7 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
     if body is None or body.col2 - body.col1 + 1 != len(INDICATOR_KEYS):
         body = layout.range(spec.indicator_body)
     rows = []
-    r1, c1, r2, c2 = body.row1, body.col1, body.row2, body.col2
+    r1, c1 = body.row1, body.col1
     spec_cells = _spec_cells(spec) if not layout.shifted else frozenset()
     known = _form_cells(spec, fields, plan_cells, body, layout)
     positions, body_cells = grid.cells.keys(), _range_cells(body)
@@ -180,8 +177,7 @@ def _read_project(grid: _Grid, names: dict[str, CellRange], spec: TemplateSpec,
         filled = filled_values(data)
         unsaved = _NONE if r not in formula_rows else frozenset(
             k for k, c in zip(INDICATOR_KEYS, cols) if (r, c) in unsaved_cells)
-        if not unsaved and (not filled or is_na_mark(filled[0])) \
-                and all(is_na_mark(v) for v in filled):
+        if not unsaved and all(is_na_mark(v) for v in filled):
             continue   # unused row marked "/", "无", "—" or "-"
         if covered and any((r, c) in covered for c in cols):   # 一级 merged over its rows
             cells = dict(zip(INDICATOR_KEYS, grid.row(r, cols)))

@@ -182,16 +182,7 @@ class FastXlsxBook(Book):
     def _read_sheet(self, sheet: str, max_row: int) -> SheetGrid:
         xml = self._sheet_xml(sheet)          # refuses a DTD before calamine parses the part
         ws = self._values.get_sheet_by_name(sheet)
-        data = ws.to_python(skip_empty_area=False, nrows=max_row)
-        cells: dict[tuple[int, int], tuple[object, str | None]] = {
-            (r, c): (value, "General") for r, row in enumerate(data) if row.count("") != len(row)
-            for c, value in enumerate(row) if value != "" and value is not None}
-        numbers = [pos for pos, (value, _) in cells.items()   # few: most cells are text
-                   if value.__class__ is float or value.__class__ is int]
-        for pos in numbers:
-            value = cells[pos][0]
-            if value.__class__ is float and value.is_integer() and abs(value) < 1e15:
-                cells[pos] = (int(value), "General")
+        cells, numbers = _values(ws.to_python(skip_empty_area=False, nrows=max_row))
         if numbers and self._special:
             formats = self._formats
             for pos, style in _styles(xml, numbers).items():
@@ -211,11 +202,8 @@ class FastXlsxBook(Book):
         if formats or (sheet, max_row) in self._grids:
             return self.grid(sheet, max_row).cells
         _no_dtd(self._head(self._parts[sheet]))   # values only: no scan of the sheet XML
-        data = self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
-                                                               nrows=max_row)
-        return {(r, c): (_plain(value), "General") for r, row in enumerate(data)
-                if row.count("") != len(row)
-                for c, value in enumerate(row) if value != "" and value is not None}
+        return _values(self._values.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
+                                                                      nrows=max_row))[0]
 
     def formulas(self, sheet, max_row):
         return self.grid(sheet, max_row).formulas
@@ -252,6 +240,20 @@ class FastXlsxBook(Book):
             self._values.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+def _values(data: list[list]) -> tuple[dict[tuple[int, int], tuple[object, str]], list]:
+    """calamine's rows as (row, col) -> (value, "General") of the non-empty cells (whole
+    floats as int, as openpyxl gives them), and the positions of the numbers."""
+    cells = {(r, c): (value, "General") for r, row in enumerate(data) if row.count("") != len(row)
+             for c, value in enumerate(row) if value != "" and value is not None}
+    numbers = [pos for pos, (value, _) in cells.items()   # few: most cells are text
+               if value.__class__ is float or value.__class__ is int]
+    for pos in numbers:
+        value = cells[pos][0]
+        if value.__class__ is float and value.is_integer() and abs(value) < 1e15:
+            cells[pos] = (int(value), "General")
+    return cells, numbers
 
 
 def _plain(value: object) -> object:

@@ -314,7 +314,7 @@ def _add_issue_sheet(pkg: Package, book: _Book, styles: Styles, report: FileRepo
     heights: dict[int, float] = {1: 20, 2: 48}
     links = []
     rows[1].append(_text("A1", f"审核问题清单：{Path(report.path).name}", st["title"]))
-    rows[2] += [_text("A2", counts_text(report), st["note"]),
+    rows[2] += [_text("A2", counts_text(report) + "。", st["note"]),
                 _text("D2", "错误", st["error"]), _text("E2", "警告", st["warning"]),
                 _text("F2", "表中标红的单元格有错误，必须改正；标橙的有警告，请核实（浅黄色是正常的"
                       "填写格）。单元格的批注写明了问题。点击“位置”可跳到对应单元格；改正后本页可保留或"

@@ -62,7 +62,7 @@ def _write_list(path: Path, f: FileReport, created: datetime) -> None:
     ws.merge_range(0, 0, 0, last, f"{unit} 预算项目绩效目标表 审核问题清单", title)
     ws.set_row(0, 24)
     lines = [f"文件：{Path(f.path).name}",
-             f"审核时间：{created:%Y-%m-%d %H:%M}；{counts_text(f)}"
+             f"审核时间：{created:%Y-%m-%d %H:%M}；{counts_text(f)}。"
              "错误必须改正；警告请核实，确认无误可不改" + ("；审核建议供参考，不是必须修改。"
                                                          if f.suggestions else "。"),
              "请在原表格中逐条改正后，按原文件格式重新报送。"]

@@ -54,8 +54,8 @@ def print_report(report: Report, console: Console, details: bool = True) -> None
         unit = " ".join(x for x in (f.unit_code, f.unit_name) if x) or "（单位不明）"
         status = "[blue]有审核建议[/]" if f.status == "warnings" and f.review_only \
             else STATUS[f.status]
-        counts = f"错误 {f.errors} 个，警告 {f.warnings - f.suggestions} 个"
-        if f.suggestions:
+        counts = f"错误 {f.errors} 个，警告 {f.plain_warnings} 个"   # (counts_text, shorter: a
+        if f.suggestions:                                          # line of 80 columns)
             counts += f"，建议 {f.suggestions} 条"
         if f.superseded_by:
             counts += f"（已有同单位更新的文件 {Path(f.superseded_by).name}，本文件不计入）"

@@ -12,8 +12,7 @@ from typing import Iterator
 from xlsxwriter import Workbook
 
 from ..atomic import atomic_path
-from ..check.report import (FileReport, Report, is_ours, is_review,  # noqa: F401
-                            newest_first, saved_moment)
+from ..check.report import FileReport, Report, is_ours, is_review, newest_first, saved_moment
 from ..check.rules import RuleSet
 from ..template.writer import text_height
 from ..template.cells import col_letters
@@ -207,7 +206,7 @@ def _summary_sheet(wb, f: _Formats, report: Report, rules: RuleSet, units) -> No
             fmt = f.status[v] if c in (3, 5) and v in f.status else f.cell
             ws.write_string(r, c, v, fmt)
         ws.write_number(r, 6, fr.errors if fr else 0, f.cell)
-        ws.write_number(r, 7, fr.warnings - fr.suggestions if fr else 0, f.cell)
+        ws.write_number(r, 7, fr.plain_warnings if fr else 0, f.cell)
         top, note = top_problems(fr, rules) if fr else "", _note(row)
         ws.write_string(r, 8, top, f.cell)
         ws.write_string(r, 9, note, f.cell)

@@ -16,7 +16,7 @@ from ...read.reader import IndicatorRow, ReadWorkbook
 from ...template.spec import TemplateSpec
 from ...values import (PERCENT_UNIT, QUALITATIVE, clean_text, display,
                       is_no_unit, is_percent_format, normalise_operator, normalise_unit,
-                      split_target)
+                      number_text, split_target)
 from .registry import Finding, NoParams, check, check_twice
 
 
@@ -142,10 +142,8 @@ def tier1_known(wb: ReadWorkbook, _, source, framework):
 @row_check("tier2_belongs", keys={"value", "tier1", "allowed"})
 def tier2_belongs(wb: ReadWorkbook, _, source, framework):
     """二级指标 does not belong to the 一级指标 of its row."""
-    families = {t.name: [c.name for c in t.children]   # as children_of: the first one
-                for t in reversed(framework.tiers)}
     for sheet, row, r in source:
-        children = families.get(r.tier1, ())
+        children = framework.children_of(r.tier1)
         if r.tier2 and children and r.tier2 not in children:
             yield Finding(sheet, row.ref("tier2"), {"value": display(r.tier2), "tier1": r.tier1,
                                                     "allowed": "、".join(children)})
@@ -244,7 +242,7 @@ def unit_conflict(wb: ReadWorkbook, _, source, framework):
             if isinstance(row.value("value"), str):
                 how, fix = f"中写了单位“{r.written_unit}”", "指标值只填数字"
             else:   # a number: its unit can only come from the cell's format
-                shown = f"{format(r.number.normalize(), 'f')}%" if r.number is not None else ""
+                shown = f"{number_text(r.number)}%" if r.number is not None else ""
                 how = f"的单元格是百分比格式（显示为 {shown}）" if shown else "的单元格是百分比格式"
                 fix = "请把该单元格的格式改为“常规”，再填数字"
             yield Finding(sheet, row.ref("value"), {"written": r.written_unit,
@@ -283,7 +281,7 @@ def percent_fraction(wb: ReadWorkbook, _):
         if r.fraction:
             yield Finding(p.name, row.ref("value"), {
                 "value": format(r.number, "f"),
-                "percent": format((r.number * 100).normalize(), "f")})
+                "percent": number_text(r.number * 100)})
 
 
 @check("duplicate_tier3", keys={"value", "first"})

@@ -6,7 +6,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from ...read.reader import ReadWorkbook
-from ...values import UNKNOWN_FORMAT, display, is_percent_format, to_decimal
+from ...values import UNKNOWN_FORMAT, display, is_percent_format, number_text, to_decimal
 from .completeness import used_projects
 from .registry import Finding, check
 
@@ -34,12 +34,8 @@ def plan_values(wb: ReadWorkbook, project):
 def shown(cell, number: Decimal | None) -> str:
     """The value as the township sees it on screen."""
     if number is not None and is_percent_format(cell.number_format):
-        return fmt(number) + "%"
+        return number_text(number) + "%"
     return display(cell.value)
-
-
-def fmt(number: Decimal) -> str:
-    return format(number.normalize(), "f")
 
 
 @check("plan_number", keys={"checkpoint", "value"})
@@ -60,9 +56,9 @@ def plan_cumulative(wb: ReadWorkbook, _):
             if number is None:
                 continue
             if last is not None and number < last[1]:
-                yield Finding(p.name, cell.ref, {"checkpoint": name, "value": fmt(number),
+                yield Finding(p.name, cell.ref, {"checkpoint": name, "value": number_text(number),
                                                  "previous": last[0],
-                                                 "previous_value": fmt(last[1])})
+                                                 "previous_value": number_text(last[1])})
             last = (name, number)
 
 
@@ -80,4 +76,5 @@ def plan_final(wb: ReadWorkbook, params: FinalParams):
         number = last[0] if last else None
         if number is not None and number != params.final and 0 <= number <= 100:
             yield Finding(p.name, cell.ref, {"checkpoint": wb.spec.checkpoints[-1],
-                                             "value": fmt(number), "final": fmt(params.final)})
+                                             "value": number_text(number),
+                                             "final": number_text(params.final)})

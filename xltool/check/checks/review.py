@@ -23,8 +23,6 @@ from .targets import (AMOUNT_UNITS, amount_in_yuan, carries, goal_numbers, is_am
                       nearest_basis, target_text)
 
 
-
-
 def _project_groups(wb: ReadWorkbook) -> list:
     """(sheet, group name, [(row, reading)]) per used project (made once for all rules)."""
     found = wb.memo.get("project_groups")

@@ -57,16 +57,15 @@ def layout_moved(wb: ReadWorkbook, _):
 def formula_without_value(wb: ReadWorkbook, _):
     """A formula cell has no calculated value saved with it."""
     for p in wb.projects:
-        cells = [*p.fields.values(), *p.plan] + [r[k] for r in p.indicators if r.unsaved_keys
-                                                  for k in r.keys if k in r.unsaved_keys]
+        cells = [*p.fields.values(), *p.plan] + [c for r in p.indicators
+                                                  for c in r.unsaved_cells()]
         for c in cells:
             if c.formula_without_value:
                 yield Finding(p.name, c.ref, {"field": c.ref})
     if wb.dept is not None:
         d = wb.dept
         cells = [*d.fields.values(), *(c for a in d.areas for c in (a.name, a.goal)),
-                 *(r[k] for r in d.indicators if r.unsaved_keys
-                   for k in r.keys if k in r.unsaved_keys)]
+                 *(c for r in d.indicators for c in r.unsaved_cells())]
         for c in cells:
             if c.formula_without_value:
                 yield Finding(d.name, c.ref, {"field": c.ref})
